@@ -1,0 +1,52 @@
+// tm-setup: create or upgrade the schema; create and start the embedded cluster when no
+// database is configured; stop it with --stop.
+#include <tm/cli/options.hpp>
+#include <tm/core/log.hpp>
+#include <tm/db/embedded_cluster.hpp>
+#include <tm/db/migrate.hpp>
+#include <tm/db/target.hpp>
+
+#include <fmt/format.h>
+
+int main(int argc, char** argv)
+{
+    CLI::App app{"Create or upgrade the tm schema; create/start the embedded database when none "
+                 "is configured",
+                 "tm-setup"};
+    cli::CommonOptions common;
+    cli::add_common(app, common);
+    bool stop = false;
+    bool print_conninfo = false;
+    app.add_flag("--stop", stop, "Stop the embedded database server and exit");
+    app.add_flag("--print-conninfo", print_conninfo, "Print the libpq address of the database (password masked) and exit");
+
+    return cli::run_main(app, common, argc, argv, [&] {
+        const db::Target target = db::select_target(common.db);
+        if (print_conninfo) {
+            fmt::print("{}\n", target.embedded ? target.conninfo : db::describe_target(target.conninfo));
+            return core::ExitCode::ok;
+        }
+        if (stop) {
+            if (!target.embedded) {
+                throw core::UsageError(fmt::format("--stop only stops the embedded database; {} is "
+                                                   "managed outside tm",
+                                                   target.describe()));
+            }
+            const bool was_running = db::EmbeddedCluster(target.home).stop();
+            fmt::print("embedded database in {}: {}\n", target.home, was_running ? "stopped" : "not running");
+            return core::ExitCode::ok;
+        }
+        if (target.embedded) {
+            db::EmbeddedCluster(target.home).init();
+        }
+        db::Connection conn = db::connect(target);
+        const auto report = db::apply_migrations(conn);
+        fmt::print("database: {}\n", target.describe());
+        if (report.applied.empty()) {
+            fmt::print("schema: up to date ({} migrations)\n", report.already_applied);
+        } else {
+            fmt::print("schema: applied {}\n", fmt::join(report.applied, ", "));
+        }
+        return core::ExitCode::ok;
+    });
+}

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <tm/core/error.hpp>
+#include <tm/core/time.hpp>
+#include <tm/http/client.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace cli {
+
+// Flags every command takes: database, logging.
+struct CommonOptions {
+    std::optional<std::string> db;
+    bool verbose = false;
+    bool quiet = false;
+    std::string log_format = "text";
+};
+
+// Flags of every command that talks to an upstream API.
+struct NetworkOptions {
+    std::optional<std::string> record_dir;
+    std::optional<std::string> replay_dir;
+    std::string timeout = "120s";
+    std::string connect_timeout = "10s";
+    int retries = 4;
+    std::string retry_delay = "500ms";
+    int concurrency = 8;
+    int max_body_mib = 512;
+
+    // Throws core::UsageError naming the flag for a malformed value.
+    http::ClientOptions to_client_options() const;
+};
+
+void add_common(CLI::App& app, CommonOptions& options);
+void add_network(CLI::App& app, NetworkOptions& options);
+
+// Parses a duration flag ("90s", "5m", "1h30m"; a bare number means seconds). Throws
+// core::UsageError naming `flag`.
+core::Duration parse_duration_flag(const std::string& flag, const std::string& value);
+
+// The one catch site of a program (ARCHITECTURE §7): parses `argv`, configures logging, runs
+// `body` and maps what it throws to an exit code. CLI11 parse errors exit 2 (--help exits 0).
+int run_main(CLI::App& app,
+             const CommonOptions& common,
+             int argc,
+             char** argv,
+             const std::function<core::ExitCode()>& body);
+
+// The command line as one string, for the pulls journal.
+std::string joined_args(int argc, char** argv);
+
+} // namespace cli

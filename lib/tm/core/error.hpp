@@ -1,0 +1,37 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace core {
+
+// Process exit codes shared by every tm command (README "Exit codes", ARCHITECTURE §7).
+enum class ExitCode : int {
+    ok = 0,
+    failed = 1,
+    usage = 2,
+    partial = 3,
+    db_unreachable = 4,
+    locked = 5,
+};
+
+// Base for errors thrown on purpose; what() is one complete sentence for the user.
+class Error : public std::runtime_error {
+public:
+    explicit Error(const std::string& message, ExitCode code = ExitCode::failed)
+        : std::runtime_error(message), m_code(code)
+    {
+    }
+    ExitCode code() const noexcept { return m_code; }
+
+private:
+    ExitCode m_code;
+};
+
+// Bad flags, configuration or names: nothing was attempted.
+class UsageError : public Error {
+public:
+    explicit UsageError(const std::string& message) : Error(message, ExitCode::usage) {}
+};
+
+} // namespace core

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <tm/http/rate_limiter.hpp>
+#include <tm/http/response.hpp>
+#include <tm/http/retry.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace http {
+
+struct ClientOptions {
+    int max_in_flight = 8;
+    std::chrono::milliseconds connect_timeout{10'000};
+    std::chrono::milliseconds total_timeout{120'000};
+    // Abort a transfer slower than `low_speed_bytes` per second for `low_speed_time`.
+    long low_speed_bytes = 64;
+    std::chrono::seconds low_speed_time{60};
+    size_t max_body_bytes = size_t{512} << 20;
+    RetryPolicy retry;
+    std::string user_agent;
+    std::optional<std::string> record_dir; // --record DIR
+    std::optional<std::string> replay_dir; // --replay DIR: no network at all
+};
+
+struct HostLimit {
+    double weight_per_minute = 60;
+    double burst = 10;
+};
+
+// What a run did on the network, for the pulls journal and the metrics file.
+struct ClientStats {
+    long requests = 0;        // transfers started, retries included
+    long failed_requests = 0; // requests whose final outcome was not 2xx
+    long retries = 0;
+    long rate_limit_waits = 0;
+    double rate_limit_wait_seconds = 0;
+    std::map<long, long> by_status; // final outcomes by HTTP status (0 = transport failure)
+};
+
+// One HTTP engine on the libcurl multi interface (ARCHITECTURE §5): many transfers in flight,
+// connection reuse, gzip, a token bucket per host, retries with backoff. Single-threaded:
+// callbacks run inside run() and may submit follow-up requests.
+class Client {
+public:
+    using Callback = std::function<void(Response&&)>;
+
+    explicit Client(ClientOptions options);
+    ~Client();
+    Client(const Client&) = delete;
+    Client& operator=(const Client&) = delete;
+
+    // Applies `limit` to every request whose URL starts with `origin` ("https://api.llama.fi").
+    void set_limit(const std::string& origin, HostLimit limit);
+
+    // Queues `request`; `on_done` receives its final response (after retries) during run().
+    void submit(Request request, Callback on_done);
+
+    // Performs queued transfers until none is left.
+    void run();
+
+    const ClientStats& stats() const { return m_stats; }
+    const ClientOptions& options() const { return m_options; }
+
+private:
+    struct Impl;
+    ClientOptions m_options;
+    ClientStats m_stats;
+    std::unique_ptr<Impl> m_impl;
+};
+
+// "scheme://host[:port]" of `url`, the unit a rate limit applies to.
+std::string origin_of(std::string_view url);
+
+} // namespace http

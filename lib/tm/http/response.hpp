@@ -1,0 +1,50 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace http {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct Request {
+    std::string method = "GET";
+    std::string url;
+    Headers headers;
+    std::string body;
+    // Token-bucket weight (ARCHITECTURE §5); most APIs charge 1 per request.
+    double weight = 1;
+    // Short name for logs and errors, e.g. "GET /protocols"; no secrets.
+    std::string label;
+};
+
+// A GET of `url`; `label` names it in logs and errors ("GET /protocols").
+inline Request get(std::string url, std::string label)
+{
+    Request r;
+    r.url = std::move(url);
+    r.label = std::move(label);
+    return r;
+}
+
+// The final outcome of a request after retries. An HTTP error status is a value, not an
+// exception: callers decide what a 404 or 400 means for them.
+struct Response {
+    long status = 0; // 0 when no HTTP response arrived
+    std::string body;
+    Headers headers; // names lower-cased
+    std::string transport_error; // non-empty when the transfer itself failed
+    bool transport_retryable = false;
+    int attempts = 0;
+    std::string url; // redacted
+
+    std::optional<std::string> header(std::string_view name) const;
+    bool ok() const { return transport_error.empty() && status >= 200 && status < 300; }
+    // "HTTP 500 (Internal server error)", "timed out after 120 s", "connection refused"…
+    std::string describe() const;
+};
+
+} // namespace http

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <tm/core/error.hpp>
+#include <tm/core/time.hpp>
+#include <tm/http/client.hpp>
+
+#include <optional>
+#include <string>
+
+namespace jobs {
+
+struct PullOptions {
+    std::string source;
+    std::optional<std::string> db;
+    core::Duration bucket = std::chrono::hours{1};
+    http::ClientOptions http;
+    std::string args; // the command line, for the journal (redacted there)
+};
+
+// `tm pull SOURCE`: one live snapshot, written in one transaction with the live policy, under
+// the source's advisory lock, journaled in `pulls`. Returns ok, partial (some endpoints
+// failed, the rest written) or failed (nothing written). Throws core::Error for the rest
+// (usage 2, database 4, lock 5).
+core::ExitCode run_pull(const PullOptions& options);
+
+} // namespace jobs

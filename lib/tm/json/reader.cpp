@@ -1,0 +1,210 @@
+#include <tm/core/strings.hpp>
+#include <tm/json/reader.hpp>
+
+#include <fmt/format.h>
+
+namespace json {
+
+std::string Path::str() const
+{
+    std::string out = m_parent != nullptr ? m_parent->str() : "$";
+    if (m_parent == nullptr && m_key.empty() && m_index < 0) {
+        return out;
+    }
+    if (m_index >= 0) {
+        out += fmt::format("[{}]", m_index);
+    } else {
+        out += '.';
+        out += m_key;
+    }
+    return out;
+}
+
+ShapeError::ShapeError(const Path& where, const std::string& what)
+    : core::Error(fmt::format("{}: {}", where.str(), what))
+{
+}
+
+simdjson::padded_string_view padded(std::string& body)
+{
+    if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) {
+        body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
+    }
+    return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
+}
+
+void check(simdjson::error_code error, const Path& where)
+{
+    if (error == simdjson::SUCCESS) {
+        return;
+    }
+    std::string what;
+    switch (error) {
+    case simdjson::INCORRECT_TYPE:
+        what = "unexpected type";
+        break;
+    case simdjson::INCOMPLETE_ARRAY_OR_OBJECT:
+    case simdjson::TAPE_ERROR:
+    case simdjson::EMPTY:
+        what = fmt::format("invalid JSON, the body looks truncated ({})",
+                           simdjson::error_message(error));
+        break;
+    default:
+        what = fmt::format("invalid JSON ({})", simdjson::error_message(error));
+    }
+    throw ShapeError(where, what);
+}
+
+std::string_view type_name(simdjson::ondemand::json_type type)
+{
+    using simdjson::ondemand::json_type;
+    switch (type) {
+    case json_type::array:
+        return "an array";
+    case json_type::object:
+        return "an object";
+    case json_type::number:
+        return "a number";
+    case json_type::string:
+        return "a string";
+    case json_type::boolean:
+        return "a boolean";
+    case json_type::null:
+        return "null";
+    }
+    return "something else";
+}
+
+namespace {
+
+simdjson::ondemand::json_type type_of(value& v, const Path& where)
+{
+    simdjson::ondemand::json_type type = simdjson::ondemand::json_type::null;
+    check(v.type().get(type), where);
+    return type;
+}
+
+} // namespace
+
+std::optional<double> number_or_null(value v, const Path& where)
+{
+    using simdjson::ondemand::json_type;
+    const auto type = type_of(v, where);
+    if (type == json_type::null) {
+        return std::nullopt;
+    }
+    if (type == json_type::number) {
+        double d = 0;
+        check(v.get_double().get(d), where);
+        return d;
+    }
+    if (type == json_type::string) {
+        std::string_view s;
+        check(v.get_string().get(s), where);
+        if (auto d = core::strings::parse_double(s)) {
+            return d;
+        }
+        if (s == "NaN" || s.empty()) {
+            return std::nullopt;
+        }
+        throw ShapeError(where, fmt::format("expected a number, found the string \"{}\"", s.substr(0, 40)));
+    }
+    throw ShapeError(where, fmt::format("expected a number, found {}", type_name(type)));
+}
+
+std::string id(value v, const Path& where)
+{
+    using simdjson::ondemand::json_type;
+    const auto type = type_of(v, where);
+    if (type == json_type::string) {
+        std::string_view s;
+        check(v.get_string().get(s), where);
+        return std::string(s);
+    }
+    if (type == json_type::number) {
+        std::string_view raw = v.raw_json_token();
+        return std::string(core::strings::trim(raw));
+    }
+    throw ShapeError(where, fmt::format("expected a string or number id, found {}", type_name(type)));
+}
+
+std::optional<std::string> string_or_null(value v, const Path& where)
+{
+    using simdjson::ondemand::json_type;
+    const auto type = type_of(v, where);
+    if (type == json_type::null) {
+        return std::nullopt;
+    }
+    if (type != json_type::string) {
+        throw ShapeError(where, fmt::format("expected a string, found {}", type_name(type)));
+    }
+    std::string_view s;
+    check(v.get_string().get(s), where);
+    return std::string(s);
+}
+
+void for_each_object(std::string& body,
+                     const std::function<void(simdjson::ondemand::object&, const Path&)>& fn)
+{
+    using simdjson::ondemand::json_type;
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    const Path root;
+    check(parser.iterate(padded(body)).get(doc), root);
+    json_type type = json_type::null;
+    check(doc.type().get(type), root);
+    if (type != json_type::array) {
+        throw ShapeError(root, fmt::format("expected an array, found {}", type_name(type)));
+    }
+    simdjson::ondemand::array items;
+    check(doc.get_array().get(items), root);
+    long index = 0;
+    for (auto item : items) {
+        const Path at = root.index(index++);
+        value v;
+        check(item.get(v), at);
+        json_type item_type = json_type::null;
+        check(v.type().get(item_type), at);
+        if (item_type != json_type::object) {
+            throw ShapeError(at, fmt::format("expected an object, found {}", type_name(item_type)));
+        }
+        simdjson::ondemand::object obj;
+        check(v.get_object().get(obj), at);
+        fn(obj, at);
+    }
+    expect_end(doc);
+}
+
+std::vector<std::string> string_list(value v, const Path& at)
+{
+    using simdjson::ondemand::json_type;
+    std::vector<std::string> out;
+    json_type type = json_type::null;
+    check(v.type().get(type), at);
+    if (type != json_type::array) {
+        return out;
+    }
+    simdjson::ondemand::array items;
+    check(v.get_array().get(items), at);
+    long i = 0;
+    for (auto item : items) {
+        value e;
+        check(item.get(e), at.index(i));
+        if (auto s = string_or_null(e, at.index(i))) {
+            out.push_back(std::move(*s));
+        }
+        ++i;
+    }
+    return out;
+}
+
+void expect_end(simdjson::ondemand::document& doc)
+{
+    // current_location() only succeeds while unread content is left.
+    const char* left = nullptr;
+    if (doc.current_location().get(left) == simdjson::SUCCESS) {
+        throw ShapeError(Path{}, "invalid JSON: unexpected content after the document (truncated or concatenated body?)");
+    }
+}
+
+} // namespace json

@@ -1,0 +1,86 @@
+#pragma once
+
+#include <tm/core/error.hpp>
+
+#include <simdjson.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+// simdjson on-demand helpers whose errors name the JSON path ("$[3].tvl"), so a wrong-shaped
+// response is reported as "GET /protocols: $[3].tvl: expected a number, found a string".
+namespace json {
+
+using simdjson::ondemand::value;
+
+// A position in a document. Cheap to build on the stack: nothing is formatted until an error.
+class Path {
+public:
+    Path() = default;
+    Path key(std::string_view k) const { return Path(this, k, -1); }
+    Path index(long i) const { return Path(this, {}, i); }
+    std::string str() const;
+
+private:
+    Path(const Path* parent, std::string_view key, long index)
+        : m_parent(parent), m_key(key), m_index(index)
+    {
+    }
+    const Path* m_parent = nullptr;
+    std::string_view m_key;
+    long m_index = -1;
+};
+
+// The response is valid JSON of an unexpected shape, or not valid JSON at all.
+class ShapeError : public core::Error {
+public:
+    ShapeError(const Path& where, const std::string& what);
+};
+
+// Makes `body` usable by simdjson without a copy (it needs SIMDJSON_PADDING spare bytes).
+simdjson::padded_string_view padded(std::string& body);
+
+// Throws ShapeError for a simdjson error at `where`.
+void check(simdjson::error_code error, const Path& where);
+
+std::string_view type_name(simdjson::ondemand::json_type type);
+
+// A number; null (and absent, handled by callers) is nullopt. A numeric string is accepted,
+// since several APIs send decimals as strings. Anything else throws ShapeError.
+std::optional<double> number_or_null(value v, const Path& where);
+
+// An identifier that may arrive as a string or a number ("3" or 3).
+std::string id(value v, const Path& where);
+
+// A string, or nullopt for null.
+std::optional<std::string> string_or_null(value v, const Path& where);
+
+// Throws ShapeError unless the document was consumed to its end (catches truncation and
+// trailing garbage that lazy parsing would otherwise not look at).
+void expect_end(simdjson::ondemand::document& doc);
+
+// Calls `fn(key, value, path)` for every field of `obj`, in document order (the fastest way
+// through an on-demand object, and indifferent to absent keys).
+template <typename Fn> void for_each_field(simdjson::ondemand::object& obj, const Path& at, Fn&& fn)
+{
+    for (auto field : obj) {
+        std::string_view key;
+        check(field.unescaped_key().get(key), at);
+        const Path here = at.key(key);
+        value v;
+        check(field.value().get(v), here);
+        fn(key, v, here);
+    }
+}
+
+// Parses `body` as a JSON array of objects and calls `fn(object, path)` for each element.
+// Throws ShapeError when the body is not such an array or is not valid to its end.
+void for_each_object(std::string& body, const std::function<void(simdjson::ondemand::object&, const Path&)>& fn);
+
+// The strings of an array value; nulls are skipped, a non-array gives an empty list.
+std::vector<std::string> string_list(value v, const Path& at);
+
+} // namespace json

@@ -1,0 +1,52 @@
+#include <tm/core/strings.hpp>
+#include <tm/sources/defillama/defillama.hpp>
+#include <tm/sources/source.hpp>
+
+#include <fmt/format.h>
+
+#include <functional>
+
+namespace sources {
+namespace {
+
+struct Entry {
+    const char* name;
+    std::function<std::unique_ptr<Source>()> make;
+};
+
+const std::vector<Entry>& registry()
+{
+    static const std::vector<Entry> entries = {
+        {"defillama", [] { return std::make_unique<defillama::DefiLlama>(); }},
+    };
+    return entries;
+}
+
+} // namespace
+
+std::vector<std::string> source_names()
+{
+    std::vector<std::string> names;
+    for (const auto& e : registry()) {
+        names.emplace_back(e.name);
+    }
+    return names;
+}
+
+std::unique_ptr<Source> make_source(const std::string& name)
+{
+    for (const auto& e : registry()) {
+        if (name == e.name) {
+            return e.make();
+        }
+    }
+    const auto names = source_names();
+    std::string message = fmt::format("unknown source '{}'", name);
+    if (auto guess = core::strings::closest(name, names)) {
+        message += fmt::format("; did you mean '{}'?", *guess);
+    }
+    message += fmt::format(" (known: {})", fmt::join(names, ", "));
+    throw core::UsageError(message);
+}
+
+} // namespace sources

@@ -1,0 +1,64 @@
+#pragma once
+
+#include <tm/db/connection.hpp>
+#include <tm/store/point_writer.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace store {
+
+enum class PullKind { pull, backfill };
+enum class PullStatus { ok, partial, failed };
+
+std::string_view to_string(PullStatus status);
+
+struct PullError {
+    std::string asset;   // may be empty when a whole endpoint failed
+    std::string request; // "GET /protocols", redacted
+    std::string error;   // redacted
+};
+
+struct PullSummary {
+    PullStatus status = PullStatus::ok;
+    WriteCounts counts;
+    long requests = 0;
+    long failed_requests = 0;
+    std::string error; // first line of what went wrong, when not ok
+    std::vector<PullError> errors;
+};
+
+struct RunningPull {
+    int64_t pull_id;
+    std::string started_at;
+    int pid;
+    std::string host;
+};
+
+// The pulls journal (ARCHITECTURE §3): a row is `running` from start() and ends ok, partial or
+// failed, even when the run itself fails.
+class Journal {
+public:
+    explicit Journal(db::Connection& conn) : m_conn(conn) {}
+
+    // Marks `running` rows of `source` as failed. Call only while holding the source lock: then
+    // no other run of the source can be alive, so such rows belong to killed runs.
+    void close_interrupted(const std::string& source);
+
+    // Inserts the `running` row and commits it at once (so monitoring sees it). Returns pull_id.
+    int64_t start(const std::string& source, PullKind kind, const std::string& args);
+
+    // Writes the final status, counts and errors. Inside the pull's transaction when the
+    // points commit; on its own after a failure.
+    void finish(int64_t pull_id, const PullSummary& summary);
+
+    // The newest running pull of `source`, for the "locked" message.
+    std::optional<RunningPull> running(const std::string& source);
+
+private:
+    db::Connection& m_conn;
+};
+
+} // namespace store

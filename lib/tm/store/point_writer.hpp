@@ -1,0 +1,56 @@
+#pragma once
+
+#include <tm/db/connection.hpp>
+#include <tm/store/batch.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace store {
+
+// How a write treats points that already exist (ARCHITECTURE §4.2).
+enum class Policy {
+    live,      // update when the value differs: the latest value of a bucket wins
+    backfill,  // never touch an existing point: history does not overwrite live values
+    overwrite, // backfill --overwrite: corrected history replaces what is stored
+};
+
+struct WriteCounts {
+    long long seen = 0;       // points handed to the writer
+    long long duplicates = 0; // dropped inside the batch (same series and time twice)
+    long long inserted = 0;
+    long long updated = 0;
+    long long unchanged = 0;
+
+    WriteCounts& operator+=(const WriteCounts& o);
+};
+
+// Moves a batch into `points`: COPY into a staging table, then one INSERT … ON CONFLICT. When no
+// stored point of the batch's series falls in the batch's time range, the batch is copied
+// straight into `points` instead (the fast path); a conflict appearing anyway (another writer)
+// rolls back to a savepoint and takes the staged path, so the result is the same.
+class PointWriter {
+public:
+    explicit PointWriter(db::Connection& conn) : m_conn(conn) {}
+
+    // Must run inside a transaction. `ids` comes from SeriesDictionary::resolve(batch).
+    WriteCounts write(const Batch& batch, const std::vector<int32_t>& ids, Policy policy, int64_t pull_id);
+
+    // Counts of the last write that took the fast path (for tests and benchmarks).
+    long long fast_path_writes() const { return m_fast_path_writes; }
+
+private:
+    bool overlaps_stored(const Batch& batch, const std::vector<int32_t>& ids, const std::vector<uint32_t>& order);
+    void copy_rows(const std::string& copy_sql,
+                   const Batch& batch,
+                   const std::vector<int32_t>& ids,
+                   const std::vector<uint32_t>& order,
+                   bool with_pull_id,
+                   int64_t pull_id);
+
+    db::Connection& m_conn;
+    bool m_stage_ready = false;
+    long long m_fast_path_writes = 0;
+};
+
+} // namespace store
