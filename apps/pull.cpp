@@ -5,8 +5,7 @@
 
 #include <fmt/format.h>
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     CLI::App app{"Take a current snapshot of a source and upsert it (latest value of each time "
                  "bucket wins; unchanged values are not rewritten)",
                  "tm-pull"};
@@ -16,10 +15,14 @@ int main(int argc, char** argv)
     cli::add_network(app, network);
     jobs::PullOptions options;
     std::string bucket = "1h";
-    app.add_option("source", options.source, fmt::format("Source: {}", fmt::join(sources::source_names(), ", ")))
+    app.add_option("source",
+                   options.source,
+                   fmt::format("Source: {}", fmt::join(sources::source_names(), ", ")))
         ->required();
-    app.add_option("--bucket", bucket, "Snapshot bucket: points without an API timestamp are stamped with "
-                                       "the pull time floored to it (e.g. 1h, 15m, 1d)");
+    app.add_option("--bucket",
+                   bucket,
+                   "Snapshot bucket: points without an API timestamp are stamped with "
+                   "the pull time floored to it (e.g. 1h, 15m, 1d)");
 
     return cli::run_main(app, common, argc, argv, [&] {
         options.db = common.db;

@@ -8,8 +8,7 @@
 
 #include <fmt/format.h>
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     CLI::App app{"Create or upgrade the tm schema; create/start the embedded database when none "
                  "is configured",
                  "tm-setup"};
@@ -18,12 +17,15 @@ int main(int argc, char** argv)
     bool stop = false;
     bool print_conninfo = false;
     app.add_flag("--stop", stop, "Stop the embedded database server and exit");
-    app.add_flag("--print-conninfo", print_conninfo, "Print the libpq address of the database (password masked) and exit");
+    app.add_flag("--print-conninfo",
+                 print_conninfo,
+                 "Print the libpq address of the database (password masked) and exit");
 
     return cli::run_main(app, common, argc, argv, [&] {
         const db::Target target = db::select_target(common.db);
         if (print_conninfo) {
-            fmt::print("{}\n", target.embedded ? target.conninfo : db::describe_target(target.conninfo));
+            fmt::print("{}\n",
+                       target.embedded ? target.conninfo : db::describe_target(target.conninfo));
             return core::ExitCode::ok;
         }
         if (stop) {
@@ -33,7 +35,9 @@ int main(int argc, char** argv)
                                                    target.describe()));
             }
             const bool was_running = db::EmbeddedCluster(target.home).stop();
-            fmt::print("embedded database in {}: {}\n", target.home, was_running ? "stopped" : "not running");
+            fmt::print("embedded database in {}: {}\n",
+                       target.home,
+                       was_running ? "stopped" : "not running");
             return core::ExitCode::ok;
         }
         if (target.embedded) {

@@ -7,11 +7,12 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <climits>
 #include <cstdio>
 #include <string>
 #include <string_view>
-#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -27,21 +28,21 @@ constexpr Command k_commands[] = {
     {"pull", "take a current snapshot of a source and upsert it (defillama)"},
 };
 
-void print_help(std::FILE* out)
-{
-    fmt::print(out, "tm {} - a PostgreSQL history of crypto and DeFi market data\n\n", core::version());
+void print_help(std::FILE* out) {
+    fmt::print(
+        out, "tm {} - a PostgreSQL history of crypto and DeFi market data\n\n", core::version());
     fmt::print(out, "usage: tm COMMAND [ARGS...]   (tm help COMMAND for its flags)\n\ncommands:\n");
     for (const auto& c : k_commands) {
         fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
     }
-    fmt::print(out,
-               "\nexit codes: 0 ok, 1 failed, 2 usage or configuration error (nothing attempted),\n"
-               "            3 partial (some assets failed, the rest written), 4 database unreachable,\n"
-               "            5 another run holds the source lock\n");
+    fmt::print(
+        out,
+        "\nexit codes: 0 ok, 1 failed, 2 usage or configuration error (nothing attempted),\n"
+        "            3 partial (some assets failed, the rest written), 4 database unreachable,\n"
+        "            5 another run holds the source lock\n");
 }
 
-std::string self_dir()
-{
+std::string self_dir() {
     char buffer[PATH_MAX];
     const ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
     if (n <= 0) {
@@ -51,8 +52,7 @@ std::string self_dir()
     return path.substr(0, path.rfind('/'));
 }
 
-[[noreturn]] void exec_command(const std::string& program, int argc, char** argv)
-{
+[[noreturn]] void exec_command(const std::string& program, int argc, char** argv) {
     std::vector<char*> args;
     args.push_back(const_cast<char*>(program.c_str()));
     for (int i = 2; i < argc; ++i) {
@@ -65,8 +65,7 @@ std::string self_dir()
 }
 
 // The executable for `name`: the sibling first, then $PATH.
-std::optional<std::string> find_command(const std::string& name)
-{
+std::optional<std::string> find_command(const std::string& name) {
     const std::string sibling = self_dir() + "/tm-" + name;
     if (::access(sibling.c_str(), X_OK) == 0) {
         return sibling;
@@ -76,8 +75,7 @@ std::optional<std::string> find_command(const std::string& name)
 
 } // namespace
 
-int main(int argc, char** argv)
-{
+int main(int argc, char** argv) {
     if (argc < 2) {
         print_help(stderr);
         return static_cast<int>(core::ExitCode::usage);

@@ -9,32 +9,34 @@
 
 namespace cli {
 
-core::Duration parse_duration_flag(const std::string& flag, const std::string& value)
-{
+core::Duration parse_duration_flag(const std::string& flag, const std::string& value) {
     if (auto seconds = core::strings::parse_double(value); seconds && *seconds > 0) {
         return core::Duration{static_cast<long long>(*seconds * 1e6)};
     }
     if (auto d = core::parse_duration(value)) {
         return *d;
     }
-    throw core::UsageError(fmt::format("{} '{}' is not a duration; use e.g. 30s, 5m, 1h", flag, value));
+    throw core::UsageError(
+        fmt::format("{} '{}' is not a duration; use e.g. 30s, 5m, 1h", flag, value));
 }
 
-http::ClientOptions NetworkOptions::to_client_options() const
-{
+http::ClientOptions NetworkOptions::to_client_options() const {
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
     if (record_dir && replay_dir) {
-        throw core::UsageError("--record and --replay cannot be combined; record once, replay later");
+        throw core::UsageError(
+            "--record and --replay cannot be combined; record once, replay later");
     }
     if (replay_dir && !std::filesystem::is_directory(*replay_dir)) {
         throw core::UsageError(fmt::format("--replay {}: no such directory", *replay_dir));
     }
     http::ClientOptions o;
     o.total_timeout = duration_cast<milliseconds>(parse_duration_flag("--timeout", timeout));
-    o.connect_timeout = duration_cast<milliseconds>(parse_duration_flag("--connect-timeout", connect_timeout));
+    o.connect_timeout =
+        duration_cast<milliseconds>(parse_duration_flag("--connect-timeout", connect_timeout));
     o.retry.max_attempts = retries + 1;
-    o.retry.base_delay = duration_cast<milliseconds>(parse_duration_flag("--retry-delay", retry_delay));
+    o.retry.base_delay =
+        duration_cast<milliseconds>(parse_duration_flag("--retry-delay", retry_delay));
     o.max_in_flight = concurrency;
     o.max_body_bytes = static_cast<size_t>(max_body_mib) << 20;
     o.user_agent = fmt::format("tm/{}", core::version());
@@ -47,10 +49,11 @@ http::ClientOptions NetworkOptions::to_client_options() const
     return o;
 }
 
-void add_common(CLI::App& app, CommonOptions& o)
-{
-    app.add_option("--db", o.db, "Database: postgresql:// URI or libpq conninfo (default: "
-                                 "TM_DATABASE_URL, DATABASE_URL, PG*, else the embedded cluster)");
+void add_common(CLI::App& app, CommonOptions& o) {
+    app.add_option("--db",
+                   o.db,
+                   "Database: postgresql:// URI or libpq conninfo (default: "
+                   "TM_DATABASE_URL, DATABASE_URL, PG*, else the embedded cluster)");
     app.add_flag("-v,--verbose", o.verbose, "Log every request and step");
     app.add_flag("-q,--quiet", o.quiet, "Log warnings and errors only");
     app.add_option("--log-format", o.log_format, "Log line format on stderr")
@@ -58,16 +61,18 @@ void add_common(CLI::App& app, CommonOptions& o)
     app.set_version_flag("--version", std::string(core::version()));
 }
 
-void add_network(CLI::App& app, NetworkOptions& o)
-{
+void add_network(CLI::App& app, NetworkOptions& o) {
     app.add_option("--record", o.record_dir, "Store every response (redacted) in DIR");
     app.add_option("--replay", o.replay_dir, "Serve every request from a --record DIR; no network");
     app.add_option("--timeout", o.timeout, "Total time limit per request (e.g. 120s)");
     app.add_option("--connect-timeout", o.connect_timeout, "Connect time limit per request");
-    app.add_option("--retries", o.retries, "Retries of a failed request (connect errors, timeouts, 408/425/429/5xx)")
+    app.add_option("--retries",
+                   o.retries,
+                   "Retries of a failed request (connect errors, timeouts, 408/425/429/5xx)")
         ->check(CLI::Range(0, 20));
     app.add_option("--retry-delay", o.retry_delay, "Base of the exponential backoff (full jitter)");
-    app.add_option("--concurrency", o.concurrency, "Requests in flight at once")->check(CLI::Range(1, 64));
+    app.add_option("--concurrency", o.concurrency, "Requests in flight at once")
+        ->check(CLI::Range(1, 64));
     app.add_option("--max-body", o.max_body_mib, "Largest response body accepted, in MiB")
         ->check(CLI::Range(1, 16384));
 }
@@ -76,8 +81,7 @@ int run_main(CLI::App& app,
              const CommonOptions& common,
              int argc,
              char** argv,
-             const std::function<core::ExitCode()>& body)
-{
+             const std::function<core::ExitCode()>& body) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
@@ -88,7 +92,8 @@ int run_main(CLI::App& app,
                          common.verbose ? core::log::Level::debug
                          : common.quiet ? core::log::Level::warn
                                         : core::log::Level::info,
-                         common.log_format == "json" ? core::log::Format::json : core::log::Format::text);
+                         common.log_format == "json" ? core::log::Format::json
+                                                     : core::log::Format::text);
     try {
         return static_cast<int>(body());
     } catch (const core::Error& e) {
@@ -100,8 +105,7 @@ int run_main(CLI::App& app,
     }
 }
 
-std::string joined_args(int argc, char** argv)
-{
+std::string joined_args(int argc, char** argv) {
     std::string out;
     for (int i = 1; i < argc; ++i) {
         if (i > 1) {

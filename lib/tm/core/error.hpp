@@ -19,9 +19,7 @@ enum class ExitCode : int {
 class Error : public std::runtime_error {
 public:
     explicit Error(const std::string& message, ExitCode code = ExitCode::failed)
-        : std::runtime_error(message), m_code(code)
-    {
-    }
+        : std::runtime_error(message), m_code(code) {}
     ExitCode code() const noexcept { return m_code; }
 
 private:

@@ -3,15 +3,15 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+
 namespace core::files {
 
-void write_atomically(const std::string& path, std::string_view content, mode_t mode)
-{
+void write_atomically(const std::string& path, std::string_view content, mode_t mode) {
     const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
     if (fd < 0) {
@@ -38,8 +38,7 @@ void write_atomically(const std::string& path, std::string_view content, mode_t 
     }
 }
 
-std::optional<std::string> read_if_exists(const std::string& path)
-{
+std::optional<std::string> read_if_exists(const std::string& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         if (errno == ENOENT) {
@@ -65,8 +64,7 @@ std::optional<std::string> read_if_exists(const std::string& path)
     return out;
 }
 
-std::string read(const std::string& path)
-{
+std::string read(const std::string& path) {
     auto content = read_if_exists(path);
     if (!content) {
         throw Error(fmt::format("cannot read {}: no such file", path));

@@ -17,14 +17,12 @@ struct State {
     std::mutex mutex;
 };
 
-State& state()
-{
+State& state() {
     static State s;
     return s;
 }
 
-std::string_view level_name(Level level)
-{
+std::string_view level_name(Level level) {
     switch (level) {
     case Level::debug:
         return "debug";
@@ -40,18 +38,18 @@ std::string_view level_name(Level level)
 
 } // namespace
 
-void configure(std::string_view program, Level min_level, Format format)
-{
+void configure(std::string_view program, Level min_level, Format format) {
     auto& s = state();
     s.program = std::string(program);
     s.min = min_level;
     s.format = format;
 }
 
-Level min_level() { return state().min; }
+Level min_level() {
+    return state().min;
+}
 
-void write(Level level, std::string_view message)
-{
+void write(Level level, std::string_view message) {
     auto& s = state();
     if (level < s.min) {
         return;

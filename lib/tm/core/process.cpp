@@ -3,19 +3,19 @@
 
 #include <fmt/format.h>
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <grp.h>
 #include <pwd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+
 namespace core::process {
 
-std::optional<std::string> find_in_path(const std::string& program)
-{
+std::optional<std::string> find_in_path(const std::string& program) {
     const char* path = std::getenv("PATH");
     if (path == nullptr) {
         return std::nullopt;
@@ -36,8 +36,7 @@ std::optional<std::string> find_in_path(const std::string& program)
     return std::nullopt;
 }
 
-Result run(const std::vector<std::string>& argv, const Options& options)
-{
+Result run(const std::vector<std::string>& argv, const Options& options) {
     if (argv.empty()) {
         throw Error("internal error: empty command line");
     }

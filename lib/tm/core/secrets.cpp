@@ -15,8 +15,7 @@ struct Registry {
     std::vector<std::string> values;
 };
 
-Registry& registry()
-{
+Registry& registry() {
     static Registry r;
     return r;
 }
@@ -35,21 +34,18 @@ constexpr std::array<std::string_view, 12> k_secret_names = {"apikey",
                                                              "signature",
                                                              "x_cg_pro_api_key"};
 
-bool is_secret_name(std::string_view name)
-{
+bool is_secret_name(std::string_view name) {
     const std::string lower = strings::to_lower(name);
     return std::find(k_secret_names.begin(), k_secret_names.end(), lower) != k_secret_names.end();
 }
 
-bool is_name_char(char c)
-{
+bool is_name_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
 }
 
 // Masks `name=value` pairs whose name is a credential, in query strings ("?a=1&key=v") and in
 // libpq conninfo strings ("password=v").
-void mask_named_values(std::string& s)
-{
+void mask_named_values(std::string& s) {
     size_t pos = 0;
     while ((pos = s.find('=', pos)) != std::string::npos) {
         size_t start = pos;
@@ -82,8 +78,7 @@ void mask_named_values(std::string& s)
 }
 
 // Masks the password in "scheme://user:password@host".
-void mask_url_passwords(std::string& s)
-{
+void mask_url_passwords(std::string& s) {
     size_t pos = 0;
     while ((pos = s.find("://", pos)) != std::string::npos) {
         const size_t auth_start = pos + 3;
@@ -101,8 +96,7 @@ void mask_url_passwords(std::string& s)
 
 } // namespace
 
-void add(std::string_view value)
-{
+void add(std::string_view value) {
     if (value.size() < 4) {
         return;
     }
@@ -117,8 +111,7 @@ void add(std::string_view value)
     }
 }
 
-std::string from_env(const char* name)
-{
+std::string from_env(const char* name) {
     const char* v = std::getenv(name);
     if (v == nullptr) {
         return {};
@@ -127,8 +120,7 @@ std::string from_env(const char* name)
     return v;
 }
 
-std::string redact(std::string_view text)
-{
+std::string redact(std::string_view text) {
     std::string out(text);
     {
         auto& r = registry();

@@ -9,8 +9,7 @@
 
 namespace core::strings {
 
-std::string to_lower(std::string_view s)
-{
+std::string to_lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
         return static_cast<char>(std::tolower(c));
@@ -18,8 +17,7 @@ std::string to_lower(std::string_view s)
     return out;
 }
 
-std::string_view trim(std::string_view s)
-{
+std::string_view trim(std::string_view s) {
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) {
         s.remove_prefix(1);
     }
@@ -29,8 +27,7 @@ std::string_view trim(std::string_view s)
     return s;
 }
 
-std::vector<std::string> split_list(std::string_view s, char sep)
-{
+std::vector<std::string> split_list(std::string_view s, char sep) {
     std::vector<std::string> out;
     size_t start = 0;
     while (start <= s.size()) {
@@ -47,8 +44,7 @@ std::vector<std::string> split_list(std::string_view s, char sep)
     return out;
 }
 
-std::string json_escape(std::string_view s)
-{
+std::string json_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 8);
     for (const char c : s) {
@@ -79,8 +75,7 @@ std::string json_escape(std::string_view s)
     return out;
 }
 
-size_t levenshtein(std::string_view a, std::string_view b)
-{
+size_t levenshtein(std::string_view a, std::string_view b) {
     std::vector<size_t> row(b.size() + 1);
     for (size_t j = 0; j <= b.size(); ++j) {
         row[j] = j;
@@ -97,8 +92,8 @@ size_t levenshtein(std::string_view a, std::string_view b)
     return row[b.size()];
 }
 
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates)
-{
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates) {
     std::optional<std::string> best;
     size_t best_distance = 0;
     for (const auto& c : candidates) {
@@ -115,8 +110,7 @@ std::optional<std::string> closest(std::string_view word, const std::vector<std:
     return std::nullopt;
 }
 
-std::optional<double> parse_double(std::string_view s)
-{
+std::optional<double> parse_double(std::string_view s) {
     s = trim(s);
     if (s.empty()) {
         return std::nullopt;
@@ -129,8 +123,7 @@ std::optional<double> parse_double(std::string_view s)
     return value;
 }
 
-std::optional<long long> parse_int(std::string_view s)
-{
+std::optional<long long> parse_int(std::string_view s) {
     s = trim(s);
     long long value = 0;
     const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);

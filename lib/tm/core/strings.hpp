@@ -17,7 +17,8 @@ std::string json_escape(std::string_view s);
 // Edit distance, for "did you mean" suggestions.
 size_t levenshtein(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo.
-std::optional<std::string> closest(std::string_view word, const std::vector<std::string>& candidates);
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates);
 // Strict number parsing: the whole text must be a finite number.
 std::optional<double> parse_double(std::string_view s);
 std::optional<long long> parse_int(std::string_view s);

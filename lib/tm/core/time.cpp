@@ -12,8 +12,7 @@ namespace {
 using namespace std::chrono;
 
 // Reads exactly `width` digits at `pos`; advances `pos`.
-std::optional<int> read_digits(std::string_view s, size_t& pos, size_t width)
-{
+std::optional<int> read_digits(std::string_view s, size_t& pos, size_t width) {
     if (pos + width > s.size()) {
         return std::nullopt;
     }
@@ -29,8 +28,7 @@ std::optional<int> read_digits(std::string_view s, size_t& pos, size_t width)
     return value;
 }
 
-bool consume(std::string_view s, size_t& pos, char c)
-{
+bool consume(std::string_view s, size_t& pos, char c) {
     if (pos < s.size() && s[pos] == c) {
         ++pos;
         return true;
@@ -40,8 +38,7 @@ bool consume(std::string_view s, size_t& pos, char c)
 
 } // namespace
 
-Time Clock::now()
-{
+Time Clock::now() {
     if (const char* fixed = std::getenv("TM_NOW"); fixed != nullptr && *fixed != '\0') {
         auto t = parse_time(fixed);
         if (!t) {
@@ -53,10 +50,11 @@ Time Clock::now()
     return wall_now();
 }
 
-Time Clock::wall_now() { return time_point_cast<microseconds>(system_clock::now()); }
+Time Clock::wall_now() {
+    return time_point_cast<microseconds>(system_clock::now());
+}
 
-std::string format_iso8601(Time t, Precision precision)
-{
+std::string format_iso8601(Time t, Precision precision) {
     const auto day = floor<days>(t);
     const year_month_day ymd{day};
     const hh_mm_ss hms{t - day};
@@ -77,8 +75,7 @@ std::string format_iso8601(Time t, Precision precision)
     return out;
 }
 
-std::string format_date(Time t)
-{
+std::string format_date(Time t) {
     const year_month_day ymd{floor<days>(t)};
     return fmt::format("{:04}-{:02}-{:02}",
                        static_cast<int>(ymd.year()),
@@ -86,8 +83,7 @@ std::string format_date(Time t)
                        static_cast<unsigned>(ymd.day()));
 }
 
-std::optional<Time> parse_time(std::string_view s)
-{
+std::optional<Time> parse_time(std::string_view s) {
     size_t pos = 0;
     const auto y = read_digits(s, pos, 4);
     if (!y || !consume(s, pos, '-')) {
@@ -101,8 +97,8 @@ std::optional<Time> parse_time(std::string_view s)
     if (!d) {
         return std::nullopt;
     }
-    const year_month_day ymd{year{*y}, month{static_cast<unsigned>(*mo)},
-                             day{static_cast<unsigned>(*d)}};
+    const year_month_day ymd{
+        year{*y}, month{static_cast<unsigned>(*mo)}, day{static_cast<unsigned>(*d)}};
     if (!ymd.ok()) {
         return std::nullopt;
     }
@@ -165,8 +161,7 @@ std::optional<Time> parse_time(std::string_view s)
     return t - sign * (hours{*oh} + minutes{*om});
 }
 
-std::optional<Duration> parse_duration(std::string_view s)
-{
+std::optional<Duration> parse_duration(std::string_view s) {
     if (s.empty()) {
         return std::nullopt;
     }
@@ -213,8 +208,7 @@ std::optional<Duration> parse_duration(std::string_view s)
     return total;
 }
 
-std::string format_duration(Duration d)
-{
+std::string format_duration(Duration d) {
     const auto s = duration_cast<seconds>(d).count();
     if (s % 86400 == 0) {
         return fmt::format("{}d", s / 86400);
@@ -231,8 +225,7 @@ std::string format_duration(Duration d)
     return fmt::format("{}ms", duration_cast<milliseconds>(d).count());
 }
 
-Time floor_to(Time t, Duration bucket)
-{
+Time floor_to(Time t, Duration bucket) {
     const int64_t b = bucket.count();
     int64_t v = t.time_since_epoch().count();
     int64_t r = v % b;
@@ -242,8 +235,14 @@ Time floor_to(Time t, Duration bucket)
     return Time{Duration{v - r}};
 }
 
-Time from_unix_seconds(int64_t s) { return Time{seconds{s}}; }
-Time from_unix_millis(int64_t ms) { return Time{milliseconds{ms}}; }
-int64_t to_unix_seconds(Time t) { return floor<seconds>(t).time_since_epoch().count(); }
+Time from_unix_seconds(int64_t s) {
+    return Time{seconds{s}};
+}
+Time from_unix_millis(int64_t ms) {
+    return Time{milliseconds{ms}};
+}
+int64_t to_unix_seconds(Time t) {
+    return floor<seconds>(t).time_since_epoch().count();
+}
 
 } // namespace core

@@ -2,6 +2,8 @@
 
 namespace core {
 
-std::string_view version() { return TM_VERSION; }
+std::string_view version() {
+    return TM_VERSION;
+}
 
 } // namespace core

@@ -2,12 +2,10 @@
 
 namespace db {
 
-AdvisoryLock::AdvisoryLock(Connection& conn, std::string name) : m_conn(conn), m_name(std::move(name))
-{
-}
+AdvisoryLock::AdvisoryLock(Connection& conn, std::string name)
+    : m_conn(conn), m_name(std::move(name)) {}
 
-AdvisoryLock::~AdvisoryLock()
-{
+AdvisoryLock::~AdvisoryLock() {
     if (m_held && m_conn.alive()) {
         try {
             m_conn.exec("SELECT pg_advisory_unlock(hashtextextended($1, 0))", {m_name});
@@ -17,15 +15,13 @@ AdvisoryLock::~AdvisoryLock()
     }
 }
 
-bool AdvisoryLock::try_acquire()
-{
+bool AdvisoryLock::try_acquire() {
     const auto r = m_conn.exec("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", {m_name});
     m_held = r.get(0, 0) == "t";
     return m_held;
 }
 
-int AdvisoryLock::holder_pid()
-{
+int AdvisoryLock::holder_pid() {
     // A bigint advisory key shows in pg_locks split into classid (high 32 bits) and objid (low).
     const auto r = m_conn.exec(R"(
         SELECT l.pid FROM pg_locks l,

@@ -9,15 +9,13 @@
 namespace db {
 namespace {
 
-std::string first_line(std::string_view text)
-{
+std::string first_line(std::string_view text) {
     text = core::strings::trim(text);
     const size_t nl = text.find('\n');
     return std::string(core::strings::trim(text.substr(0, nl)));
 }
 
-bool is_connection_state(std::string_view sqlstate)
-{
+bool is_connection_state(std::string_view sqlstate) {
     // 08: connection exception; 57P01-57P03: server shutting down or not accepting.
     return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02"
            || sqlstate == "57P03";
@@ -26,28 +24,22 @@ bool is_connection_state(std::string_view sqlstate)
 } // namespace
 
 DbError::DbError(const std::string& message, std::string sqlstate, core::ExitCode code)
-    : core::Error(message, code), m_sqlstate(std::move(sqlstate))
-{
-}
+    : core::Error(message, code), m_sqlstate(std::move(sqlstate)) {}
 
-long long Result::get_int(int row, int col) const
-{
+long long Result::get_int(int row, int col) const {
     return core::strings::parse_int(get(row, col)).value_or(0);
 }
 
-double Result::get_double(int row, int col) const
-{
+double Result::get_double(int row, int col) const {
     return core::strings::parse_double(get(row, col)).value_or(0);
 }
 
-long long Result::affected() const
-{
+long long Result::affected() const {
     const char* n = PQcmdTuples(m_result.get());
     return n != nullptr && *n != '\0' ? std::atoll(n) : 0;
 }
 
-std::string describe_target(const std::string& conninfo)
-{
+std::string describe_target(const std::string& conninfo) {
     char* error = nullptr;
     PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
     if (options == nullptr) {
@@ -55,15 +47,12 @@ std::string describe_target(const std::string& conninfo)
         return core::secrets::redact(conninfo);
     }
     std::string out;
-    for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
-        if (o->val == nullptr || *o->val == '\0') {
-            continue;
+    for (const std::string_view wanted : {"host", "hostaddr", "port", "user", "dbname"}) {
+        for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
+            if (o->val != nullptr && *o->val != '\0' && wanted == o->keyword) {
+                out += fmt::format("{}{}={}", out.empty() ? "" : " ", wanted, o->val);
+            }
         }
-        const std::string_view key = o->keyword;
-        if (key != "host" && key != "hostaddr" && key != "port" && key != "dbname" && key != "user") {
-            continue;
-        }
-        out += fmt::format("{}{}={}", out.empty() ? "" : " ", key, o->val);
     }
     PQconninfoFree(options);
     if (out.empty()) {
@@ -72,8 +61,7 @@ std::string describe_target(const std::string& conninfo)
     return core::secrets::redact(out);
 }
 
-void validate_conninfo(const std::string& conninfo, std::string_view origin)
-{
+void validate_conninfo(const std::string& conninfo, std::string_view origin) {
     char* error = nullptr;
     PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
     if (options == nullptr) {
@@ -89,20 +77,19 @@ void validate_conninfo(const std::string& conninfo, std::string_view origin)
 }
 
 Connection::Connection(const std::string& conninfo)
-    : m_conn(PQconnectdb(conninfo.c_str()), &PQfinish), m_target(describe_target(conninfo))
-{
+    : m_conn(PQconnectdb(conninfo.c_str()), &PQfinish), m_target(describe_target(conninfo)) {
     if (!m_conn || PQstatus(m_conn.get()) != CONNECTION_OK) {
         const std::string why = m_conn ? first_line(PQerrorMessage(m_conn.get())) : "out of memory";
         throw Unreachable(core::secrets::redact(
             fmt::format("cannot connect to the database ({}): {}", m_target, why)));
     }
-    PQsetNoticeProcessor(m_conn.get(), [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        m_conn.get(), [](void*, const char*) {}, nullptr);
     // Values and timestamps travel as text in UTC whatever the server's defaults are.
     exec("SET TIME ZONE 'UTC'; SET datestyle = 'ISO'; SET extra_float_digits = 1");
 }
 
-void Connection::fail(const std::string& context, PGresult* result)
-{
+void Connection::fail(const std::string& context, PGresult* result) {
     std::string sqlstate;
     std::string message = first_line(PQerrorMessage(m_conn.get()));
     if (result != nullptr) {
@@ -115,8 +102,8 @@ void Connection::fail(const std::string& context, PGresult* result)
     }
     const bool lost = PQstatus(m_conn.get()) != CONNECTION_OK || is_connection_state(sqlstate);
     if (lost) {
-        throw DbError(core::secrets::redact(fmt::format(
-                          "lost the database connection ({}): {}", m_target, message)),
+        throw DbError(core::secrets::redact(
+                          fmt::format("lost the database connection ({}): {}", m_target, message)),
                       sqlstate,
                       core::ExitCode::db_unreachable);
     }
@@ -125,8 +112,7 @@ void Connection::fail(const std::string& context, PGresult* result)
                   core::ExitCode::failed);
 }
 
-Result Connection::check(PGresult* r, const std::string& sql)
-{
+Result Connection::check(PGresult* r, const std::string& sql) {
     Result result(r);
     const auto status = PQresultStatus(r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && status != PGRES_COPY_IN
@@ -137,10 +123,11 @@ Result Connection::check(PGresult* r, const std::string& sql)
     return result;
 }
 
-Result Connection::exec(const std::string& sql) { return check(PQexec(m_conn.get(), sql.c_str()), sql); }
+Result Connection::exec(const std::string& sql) {
+    return check(PQexec(m_conn.get(), sql.c_str()), sql);
+}
 
-Result Connection::exec(const std::string& sql, const Params& params)
-{
+Result Connection::exec(const std::string& sql, const Params& params) {
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) {
@@ -157,23 +144,20 @@ Result Connection::exec(const std::string& sql, const Params& params)
                  sql);
 }
 
-void Connection::begin_copy(const std::string& copy_sql)
-{
+void Connection::begin_copy(const std::string& copy_sql) {
     Result r = check(PQexec(m_conn.get(), copy_sql.c_str()), copy_sql);
     if (PQresultStatus(r.raw()) != PGRES_COPY_IN) {
         fail("COPY did not start");
     }
 }
 
-void Connection::put_copy_data(std::string_view chunk)
-{
+void Connection::put_copy_data(std::string_view chunk) {
     if (PQputCopyData(m_conn.get(), chunk.data(), static_cast<int>(chunk.size())) != 1) {
         fail("COPY failed");
     }
 }
 
-long long Connection::end_copy()
-{
+long long Connection::end_copy() {
     if (PQputCopyEnd(m_conn.get(), nullptr) != 1) {
         fail("COPY failed");
     }
@@ -192,8 +176,7 @@ long long Connection::end_copy()
     return rows;
 }
 
-long long Connection::copy_in(const std::string& copy_sql, std::string_view data)
-{
+long long Connection::copy_in(const std::string& copy_sql, std::string_view data) {
     begin_copy(copy_sql);
     constexpr size_t chunk = size_t{1} << 20;
     for (size_t pos = 0; pos < data.size(); pos += chunk) {
@@ -202,8 +185,7 @@ long long Connection::copy_in(const std::string& copy_sql, std::string_view data
     return end_copy();
 }
 
-std::string Connection::literal(std::string_view text)
-{
+std::string Connection::literal(std::string_view text) {
     char* q = PQescapeLiteral(m_conn.get(), text.data(), text.size());
     if (q == nullptr) {
         fail("cannot quote a literal");
@@ -213,8 +195,7 @@ std::string Connection::literal(std::string_view text)
     return out;
 }
 
-std::string Connection::identifier(std::string_view text)
-{
+std::string Connection::identifier(std::string_view text) {
     char* q = PQescapeIdentifier(m_conn.get(), text.data(), text.size());
     if (q == nullptr) {
         fail("cannot quote an identifier");
@@ -224,23 +205,22 @@ std::string Connection::identifier(std::string_view text)
     return out;
 }
 
-Transaction::Transaction(Connection& conn) : m_conn(conn) { m_conn.exec("BEGIN"); }
+Transaction::Transaction(Connection& conn) : m_conn(conn) {
+    m_conn.exec("BEGIN");
+}
 
-Transaction::~Transaction()
-{
+Transaction::~Transaction() {
     if (!m_done && m_conn.alive()) {
         PQclear(PQexec(m_conn.raw(), "ROLLBACK"));
     }
 }
 
-void Transaction::commit()
-{
+void Transaction::commit() {
     m_conn.exec("COMMIT");
     m_done = true;
 }
 
-std::string array_literal(const std::vector<std::string>& values)
-{
+std::string array_literal(const std::vector<std::string>& values) {
     std::string out = "{";
     for (size_t i = 0; i < values.size(); ++i) {
         if (i > 0) {

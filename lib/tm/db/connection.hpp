@@ -27,9 +27,7 @@ private:
 class Unreachable : public core::Error {
 public:
     explicit Unreachable(const std::string& message)
-        : core::Error(message, core::ExitCode::db_unreachable)
-    {
-    }
+        : core::Error(message, core::ExitCode::db_unreachable) {}
 };
 
 class Result {
@@ -38,8 +36,7 @@ public:
     int rows() const { return PQntuples(m_result.get()); }
     int columns() const { return PQnfields(m_result.get()); }
     bool is_null(int row, int col) const { return PQgetisnull(m_result.get(), row, col) != 0; }
-    std::string_view get(int row, int col) const
-    {
+    std::string_view get(int row, int col) const {
         return {PQgetvalue(m_result.get(), row, col),
                 static_cast<size_t>(PQgetlength(m_result.get(), row, col))};
     }

@@ -8,16 +8,17 @@
 #include <fmt/format.h>
 #include <libpq-fe.h>
 
-#include <algorithm>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
-#include <filesystem>
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
 
 namespace db {
 namespace {
@@ -28,12 +29,13 @@ constexpr const char* k_service_user = "postgres";
 constexpr const char* k_role = "tm";
 constexpr const char* k_database = "tm";
 
-bool is_root() { return ::geteuid() == 0; }
+bool is_root() {
+    return ::geteuid() == 0;
+}
 
 // Where PostgreSQL's server programs live: TM_PG_BINDIR, then $PATH, then the newest
 // /usr/lib/postgresql/<version>/bin (Debian keeps them off $PATH).
-std::string find_bindir()
-{
+std::string find_bindir() {
     if (const char* dir = std::getenv("TM_PG_BINDIR"); dir != nullptr && *dir != '\0') {
         return dir;
     }
@@ -49,15 +51,15 @@ std::string find_bindir()
         }
     }
     if (found.empty()) {
-        throw core::Error("PostgreSQL server programs not found; install them with `apt-get install "
-                          "postgresql` (or set TM_PG_BINDIR, or point TM_DATABASE_URL at a server)");
+        throw core::Error(
+            "PostgreSQL server programs not found; install them with `apt-get install "
+            "postgresql` (or set TM_PG_BINDIR, or point TM_DATABASE_URL at a server)");
     }
     std::sort(found.begin(), found.end());
     return found.back().second;
 }
 
-void make_private_dir(const std::string& path)
-{
+void make_private_dir(const std::string& path) {
     std::error_code ec;
     fs::create_directories(path, ec);
     if (ec) {
@@ -71,7 +73,8 @@ void make_private_dir(const std::string& path)
                               "install postgresql` or run tm as a normal user");
         }
         if (::chown(path.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
-            throw core::Error(fmt::format("cannot hand {} to user postgres: {}", path, std::strerror(errno)));
+            throw core::Error(
+                fmt::format("cannot hand {} to user postgres: {}", path, std::strerror(errno)));
         }
     }
 }
@@ -80,14 +83,12 @@ void make_private_dir(const std::string& path)
 class StartLock {
 public:
     explicit StartLock(const std::string& path)
-        : m_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600))
-    {
+        : m_fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
         if (m_fd >= 0) {
             ::flock(m_fd, LOCK_EX);
         }
     }
-    ~StartLock()
-    {
+    ~StartLock() {
         if (m_fd >= 0) {
             ::close(m_fd);
         }
@@ -103,12 +104,9 @@ private:
 
 EmbeddedCluster::EmbeddedCluster(std::string home)
     : m_home(std::move(home)), m_pg_dir(m_home + "/pg"), m_data_dir(m_pg_dir + "/data"),
-      m_socket_dir(m_pg_dir + "/run"), m_log_file(m_pg_dir + "/server.log")
-{
-}
+      m_socket_dir(m_pg_dir + "/run"), m_log_file(m_pg_dir + "/server.log") {}
 
-std::string EmbeddedCluster::default_home()
-{
+std::string EmbeddedCluster::default_home() {
     if (const char* home = std::getenv("TM_HOME"); home != nullptr && *home != '\0') {
         return home;
     }
@@ -124,10 +122,12 @@ std::string EmbeddedCluster::default_home()
     throw core::UsageError("cannot tell where to keep the embedded database: set TM_HOME or HOME");
 }
 
-std::string EmbeddedCluster::tool(const std::string& name) const { return find_bindir() + "/" + name; }
+std::string EmbeddedCluster::tool(const std::string& name) const {
+    return find_bindir() + "/" + name;
+}
 
-void EmbeddedCluster::run_tool(const std::vector<std::string>& argv, const std::string& what) const
-{
+void EmbeddedCluster::run_tool(const std::vector<std::string>& argv,
+                               const std::string& what) const {
     core::process::Options options;
     if (is_root()) {
         options.run_as = k_service_user;
@@ -142,26 +142,23 @@ void EmbeddedCluster::run_tool(const std::vector<std::string>& argv, const std::
     }
 }
 
-bool EmbeddedCluster::initialized() const
-{
+bool EmbeddedCluster::initialized() const {
     std::error_code ec;
     return fs::exists(m_data_dir + "/PG_VERSION", ec);
 }
 
-std::string EmbeddedCluster::conninfo() const
-{
-    return fmt::format("host={} port=5432 user={} dbname={} connect_timeout=10", m_socket_dir, k_role, k_database);
+std::string EmbeddedCluster::conninfo() const {
+    return fmt::format(
+        "host={} port=5432 user={} dbname={} connect_timeout=10", m_socket_dir, k_role, k_database);
 }
 
-bool EmbeddedCluster::running() const
-{
-    const std::string info =
-        fmt::format("host={} port=5432 user={} dbname=postgres connect_timeout=5", m_socket_dir, k_role);
+bool EmbeddedCluster::running() const {
+    const std::string info = fmt::format(
+        "host={} port=5432 user={} dbname=postgres connect_timeout=5", m_socket_dir, k_role);
     return PQping(info.c_str()) == PQPING_OK;
 }
 
-void EmbeddedCluster::init()
-{
+void EmbeddedCluster::init() {
     std::error_code ec;
     fs::create_directories(m_home, ec);
     if (ec) {
@@ -179,20 +176,23 @@ void EmbeddedCluster::init()
     if (!initialized()) {
         core::log::info("creating the embedded PostgreSQL cluster in {}", m_data_dir);
         run_tool({tool("initdb"),
-                  "-D", m_data_dir,
-                  "-U", k_role,
+                  "-D",
+                  m_data_dir,
+                  "-U",
+                  k_role,
                   "--auth-local=trust",
                   "--auth-host=reject",
-                  "-E", "UTF8",
+                  "-E",
+                  "UTF8",
                   "--locale=C",
                   "--no-instructions"},
                  "initdb");
         // The socket lives in a 0700 directory: only its owner (and root) can connect, which is
         // what makes trust authentication safe here. No TCP listener at all.
-        const std::string conf = fmt::format(
-            "\n# tm embedded cluster\nlisten_addresses = ''\nport = 5432\n"
-            "unix_socket_directories = '{}'\nunix_socket_permissions = 0700\n",
-            m_socket_dir);
+        const std::string conf =
+            fmt::format("\n# tm embedded cluster\nlisten_addresses = ''\nport = 5432\n"
+                        "unix_socket_directories = '{}'\nunix_socket_permissions = 0700\n",
+                        m_socket_dir);
         const std::string conf_path = m_data_dir + "/postgresql.conf";
         std::string existing = core::files::read(conf_path);
         existing += conf;
@@ -205,21 +205,23 @@ void EmbeddedCluster::init()
         }
     }
     start();
-    Connection admin(fmt::format("host={} port=5432 user={} dbname=postgres", m_socket_dir, k_role));
-    if (admin.exec("SELECT 1 FROM pg_database WHERE datname = $1", {std::string(k_database)}).rows() == 0) {
+    Connection admin(
+        fmt::format("host={} port=5432 user={} dbname=postgres", m_socket_dir, k_role));
+    if (admin.exec("SELECT 1 FROM pg_database WHERE datname = $1", {std::string(k_database)}).rows()
+        == 0) {
         admin.exec(fmt::format("CREATE DATABASE {}", k_database));
     }
 }
 
-void EmbeddedCluster::start()
-{
+void EmbeddedCluster::start() {
     if (running()) {
         return;
     }
     if (!initialized()) {
-        throw Unreachable(fmt::format("no database is configured and the embedded one in {} does not "
-                                      "exist yet; run `tm setup` (or set TM_DATABASE_URL)",
-                                      m_home));
+        throw Unreachable(
+            fmt::format("no database is configured and the embedded one in {} does not "
+                        "exist yet; run `tm setup` (or set TM_DATABASE_URL)",
+                        m_home));
     }
     StartLock lock(m_pg_dir + "/start.lock");
     if (running()) {
@@ -227,15 +229,15 @@ void EmbeddedCluster::start()
     }
     core::log::info("starting the embedded PostgreSQL server ({})", m_data_dir);
     try {
-        run_tool({tool("pg_ctl"), "-D", m_data_dir, "-l", m_log_file, "-w", "-t", "60", "-s", "start"},
-                 "starting the embedded PostgreSQL server");
+        run_tool(
+            {tool("pg_ctl"), "-D", m_data_dir, "-l", m_log_file, "-w", "-t", "60", "-s", "start"},
+            "starting the embedded PostgreSQL server");
     } catch (const core::Error& e) {
         throw Unreachable(fmt::format("{} (see {})", e.what(), m_log_file));
     }
 }
 
-bool EmbeddedCluster::stop()
-{
+bool EmbeddedCluster::stop() {
     if (!initialized() || !running()) {
         return false;
     }

@@ -8,8 +8,7 @@
 namespace db {
 namespace {
 
-std::string checksum(const std::string& text)
-{
+std::string checksum(const std::string& text) {
     uint64_t h = 1469598103934665603ULL;
     for (const unsigned char c : text) {
         h ^= c;
@@ -20,8 +19,7 @@ std::string checksum(const std::string& text)
 
 } // namespace
 
-MigrationReport apply_migrations(Connection& conn)
-{
+MigrationReport apply_migrations(Connection& conn) {
     conn.exec(R"(CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
                     name       text NOT NULL,
@@ -30,10 +28,10 @@ MigrationReport apply_migrations(Connection& conn)
     conn.exec("SELECT pg_advisory_lock(hashtextextended('tm:migrations', 0))");
     struct Unlock {
         Connection& c;
-        ~Unlock()
-        {
+        ~Unlock() {
             if (c.alive()) {
-                PQclear(PQexec(c.raw(), "SELECT pg_advisory_unlock(hashtextextended('tm:migrations', 0))"));
+                PQclear(PQexec(c.raw(),
+                               "SELECT pg_advisory_unlock(hashtextextended('tm:migrations', 0))"));
             }
         }
     } unlock{conn};
@@ -71,8 +69,7 @@ MigrationReport apply_migrations(Connection& conn)
     return report;
 }
 
-void require_schema(Connection& conn)
-{
+void require_schema(Connection& conn) {
     const int expected = embedded_migrations().back().version;
     const auto exists = conn.exec("SELECT to_regclass('schema_migrations') IS NOT NULL");
     int have = 0;

@@ -9,8 +9,7 @@
 namespace db {
 namespace {
 
-std::optional<std::string> env(const char* name)
-{
+std::optional<std::string> env(const char* name) {
     const char* v = std::getenv(name);
     if (v == nullptr || *v == '\0') {
         return std::nullopt;
@@ -19,8 +18,7 @@ std::optional<std::string> env(const char* name)
 }
 
 // Remembers the password of a database address as a secret so no log line can show it.
-void register_password(const std::string& conninfo)
-{
+void register_password(const std::string& conninfo) {
     char* error = nullptr;
     PQconninfoOption* options = PQconninfoParse(conninfo.c_str(), &error);
     if (options == nullptr) {
@@ -37,10 +35,11 @@ void register_password(const std::string& conninfo)
 
 } // namespace
 
-std::string Target::describe() const { return fmt::format("{} ({})", describe_target(conninfo), origin); }
+std::string Target::describe() const {
+    return fmt::format("{} ({})", describe_target(conninfo), origin);
+}
 
-Target select_target(const std::optional<std::string>& db_flag)
-{
+Target select_target(const std::optional<std::string>& db_flag) {
     Target t;
     if (db_flag) {
         t = {*db_flag, "--db", false, {}};
@@ -55,7 +54,8 @@ Target select_target(const std::optional<std::string>& db_flag)
         return {cluster.conninfo(), "embedded cluster", true, cluster.home()};
     }
     if (t.origin != "PG* environment" && t.conninfo.empty()) {
-        throw core::UsageError(fmt::format("{} is empty; give a database address or unset it", t.origin));
+        throw core::UsageError(
+            fmt::format("{} is empty; give a database address or unset it", t.origin));
     }
     register_password(t.conninfo);
     if (const auto pw = env("PGPASSWORD")) {
@@ -65,8 +65,7 @@ Target select_target(const std::optional<std::string>& db_flag)
     return t;
 }
 
-Connection connect(const Target& target)
-{
+Connection connect(const Target& target) {
     if (target.embedded) {
         EmbeddedCluster(target.home).start();
     }

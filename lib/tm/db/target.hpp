@@ -11,9 +11,9 @@ namespace db {
 // libpq's PG* variables when PGHOST or PGDATABASE is set > the embedded cluster.
 struct Target {
     std::string conninfo;
-    std::string origin;      // "--db", "TM_DATABASE_URL", …, "embedded cluster"
+    std::string origin; // "--db", "TM_DATABASE_URL", …, "embedded cluster"
     bool embedded = false;
-    std::string home;        // $TM_HOME when embedded
+    std::string home; // $TM_HOME when embedded
 
     // "host=/var/lib/tm/pg/run dbname=tm (embedded cluster)", password masked.
     std::string describe() const;

@@ -23,8 +23,7 @@ struct CurlGlobal {
     ~CurlGlobal() { curl_global_cleanup(); }
 };
 
-bool transport_retryable(CURLcode code)
-{
+bool transport_retryable(CURLcode code) {
     switch (code) {
     case CURLE_COULDNT_RESOLVE_PROXY:
     case CURLE_COULDNT_RESOLVE_HOST:
@@ -45,8 +44,7 @@ bool transport_retryable(CURLcode code)
 
 } // namespace
 
-std::string origin_of(std::string_view url)
-{
+std::string origin_of(std::string_view url) {
     const size_t scheme = url.find("://");
     if (scheme == std::string_view::npos) {
         return std::string(url);
@@ -84,11 +82,11 @@ struct Client::Impl {
     std::optional<Recorder> replayer;
     std::mt19937_64 rng{std::random_device{}()};
 
-    explicit Impl(Client& c) : owner(c)
-    {
+    explicit Impl(Client& c) : owner(c) {
         static CurlGlobal global;
         multi = curl_multi_init();
-        curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, long{owner.m_options.max_in_flight});
+        curl_multi_setopt(
+            multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, long{owner.m_options.max_in_flight});
         if (owner.m_options.record_dir) {
             recorder.emplace(*owner.m_options.record_dir);
         }
@@ -97,8 +95,7 @@ struct Client::Impl {
         }
     }
 
-    ~Impl()
-    {
+    ~Impl() {
         for (auto& t : active) {
             curl_multi_remove_handle(multi, t->easy);
             release(*t);
@@ -106,16 +103,14 @@ struct Client::Impl {
         curl_multi_cleanup(multi);
     }
 
-    static void release(Transfer& t)
-    {
+    static void release(Transfer& t) {
         curl_easy_cleanup(t.easy);
         curl_slist_free_all(t.headers);
         t.easy = nullptr;
         t.headers = nullptr;
     }
 
-    static size_t on_body(char* data, size_t size, size_t count, void* user)
-    {
+    static size_t on_body(char* data, size_t size, size_t count, void* user) {
         auto* t = static_cast<Transfer*>(user);
         const size_t n = size * count;
         if (t->body.size() + n > t->max_body) {
@@ -126,8 +121,7 @@ struct Client::Impl {
         return n;
     }
 
-    static size_t on_header(char* data, size_t size, size_t count, void* user)
-    {
+    static size_t on_header(char* data, size_t size, size_t count, void* user) {
         auto* t = static_cast<Transfer*>(user);
         const size_t n = size * count;
         std::string_view line(data, n);
@@ -149,13 +143,13 @@ struct Client::Impl {
             std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
                 return static_cast<char>(std::tolower(c));
             });
-            t->response_headers.emplace_back(std::move(name), std::string(trim(line.substr(colon + 1))));
+            t->response_headers.emplace_back(std::move(name),
+                                             std::string(trim(line.substr(colon + 1))));
         }
         return n;
     }
 
-    TokenBucket* bucket_for(const std::string& url)
-    {
+    TokenBucket* bucket_for(const std::string& url) {
         const std::string origin = origin_of(url);
         auto it = buckets.find(origin);
         if (it == buckets.end()) {
@@ -173,8 +167,7 @@ struct Client::Impl {
         return &it->second;
     }
 
-    void start(Job job)
-    {
+    void start(Job job) {
         auto t = std::make_unique<Transfer>();
         t->job = std::move(job);
         t->max_body = owner.m_options.max_body_bytes;
@@ -199,7 +192,8 @@ struct Client::Impl {
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);
         curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-        curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
+        curl_easy_setopt(
+            e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
         curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(o.total_timeout.count()));
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o.low_speed_bytes);
         curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, static_cast<long>(o.low_speed_time.count()));
@@ -209,7 +203,8 @@ struct Client::Impl {
         }
         if (req.method == "POST") {
             curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body.c_str());
-            curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
+            curl_easy_setopt(
+                e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
         } else if (req.method != "GET") {
             curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req.method.c_str());
         }
@@ -218,8 +213,7 @@ struct Client::Impl {
         active.push_back(std::move(t));
     }
 
-    Response response_of(Transfer& t, CURLcode code)
-    {
+    Response response_of(Transfer& t, CURLcode code) {
         Response r;
         r.url = redact_url(t.job.request.url);
         r.attempts = t.job.attempt;
@@ -234,12 +228,12 @@ struct Client::Impl {
         const auto& o = owner.m_options;
         r.transport_retryable = transport_retryable(code);
         if (t.too_big || code == CURLE_FILESIZE_EXCEEDED) {
-            r.transport_error = fmt::format("response body larger than the {} MiB limit (--max-body)",
-                                            o.max_body_bytes >> 20);
+            r.transport_error = fmt::format(
+                "response body larger than the {} MiB limit (--max-body)", o.max_body_bytes >> 20);
             r.transport_retryable = false;
         } else if (code == CURLE_OPERATION_TIMEDOUT) {
-            r.transport_error = fmt::format("timed out ({})",
-                                            t.error[0] != '\0' ? t.error : curl_easy_strerror(code));
+            r.transport_error = fmt::format(
+                "timed out ({})", t.error[0] != '\0' ? t.error : curl_easy_strerror(code));
         } else {
             r.transport_error = t.error[0] != '\0' ? t.error : curl_easy_strerror(code);
         }
@@ -249,19 +243,18 @@ struct Client::Impl {
     }
 
     // Decides between retrying `job` and delivering `response`.
-    void settle(Job job, Response response)
-    {
+    void settle(Job job, Response response) {
         const auto& policy = owner.m_options.retry;
         if (policy.should_retry(response) && job.attempt < policy.max_attempts) {
             std::chrono::milliseconds delay = policy.backoff(job.attempt, rng);
             if (auto ra = response.header("retry-after")) {
                 if (auto parsed = parse_retry_after(*ra, std::chrono::system_clock::now())) {
                     if (*parsed > policy.max_retry_after) {
-                        response.transport_error =
-                            fmt::format("{}; Retry-After asks for {} s, more than the {} s tm waits",
-                                        response.describe(),
-                                        parsed->count() / 1000,
-                                        policy.max_retry_after.count());
+                        response.transport_error = fmt::format(
+                            "{}; Retry-After asks for {} s, more than the {} s tm waits",
+                            response.describe(),
+                            parsed->count() / 1000,
+                            policy.max_retry_after.count());
                         deliver(std::move(job), std::move(response));
                         return;
                     }
@@ -282,8 +275,7 @@ struct Client::Impl {
         deliver(std::move(job), std::move(response));
     }
 
-    void deliver(Job job, Response response)
-    {
+    void deliver(Job job, Response response) {
         if (recorder) {
             recorder->store(job.request, response);
         }
@@ -294,8 +286,7 @@ struct Client::Impl {
         job.on_done(std::move(response));
     }
 
-    void replay(Job job)
-    {
+    void replay(Job job) {
         ++job.attempt;
         ++owner.m_stats.requests;
         auto stored = replayer->load(job.request);
@@ -303,11 +294,10 @@ struct Client::Impl {
             Response missing;
             missing.url = redact_url(job.request.url);
             missing.attempts = job.attempt;
-            missing.transport_error =
-                fmt::format("no recorded response for {} {} in {}",
-                            job.request.method,
-                            missing.url,
-                            *owner.m_options.replay_dir);
+            missing.transport_error = fmt::format("no recorded response for {} {} in {}",
+                                                  job.request.method,
+                                                  missing.url,
+                                                  *owner.m_options.replay_dir);
             deliver(std::move(job), std::move(missing));
             return;
         }
@@ -315,8 +305,7 @@ struct Client::Impl {
     }
 
     // Moves jobs whose delay has passed into the ready queue; returns the time until the next.
-    std::optional<Clock::duration> wake_waiting()
-    {
+    std::optional<Clock::duration> wake_waiting() {
         const auto now = Clock::now();
         std::optional<Clock::duration> next;
         for (auto it = waiting.begin(); it != waiting.end();) {
@@ -332,10 +321,8 @@ struct Client::Impl {
         return next;
     }
 
-    void launch_ready()
-    {
-        while (!ready.empty()
-               && static_cast<int>(active.size()) < owner.m_options.max_in_flight) {
+    void launch_ready() {
+        while (!ready.empty() && static_cast<int>(active.size()) < owner.m_options.max_in_flight) {
             Job job = std::move(ready.front());
             ready.pop_front();
             if (replayer) {
@@ -346,7 +333,8 @@ struct Client::Impl {
                 const auto wait = bucket->acquire(job.request.weight, Clock::now());
                 if (wait.count() > 0) {
                     ++owner.m_stats.rate_limit_waits;
-                    owner.m_stats.rate_limit_wait_seconds += static_cast<double>(wait.count()) / 1e6;
+                    owner.m_stats.rate_limit_wait_seconds +=
+                        static_cast<double>(wait.count()) / 1e6;
                     job.not_before = Clock::now() + wait;
                     waiting.push_back(std::move(job));
                     continue;
@@ -356,8 +344,7 @@ struct Client::Impl {
         }
     }
 
-    void collect_finished()
-    {
+    void collect_finished() {
         int pending = 0;
         while (CURLMsg* msg = curl_multi_info_read(multi, &pending)) {
             if (msg->msg != CURLMSG_DONE) {
@@ -365,9 +352,8 @@ struct Client::Impl {
             }
             CURL* easy = msg->easy_handle;
             const CURLcode code = msg->data.result;
-            auto it = std::find_if(active.begin(), active.end(), [&](const auto& t) {
-                return t->easy == easy;
-            });
+            auto it = std::find_if(
+                active.begin(), active.end(), [&](const auto& t) { return t->easy == easy; });
             if (it == active.end()) {
                 continue;
             }
@@ -380,8 +366,7 @@ struct Client::Impl {
         }
     }
 
-    void run()
-    {
+    void run() {
         while (!ready.empty() || !waiting.empty() || !active.empty()) {
             const auto next_wake = wake_waiting();
             launch_ready();
@@ -409,27 +394,26 @@ struct Client::Impl {
     }
 };
 
-Client::Client(ClientOptions options) : m_options(std::move(options))
-{
+Client::Client(ClientOptions options) : m_options(std::move(options)) {
     m_impl = std::make_unique<Impl>(*this);
 }
 
 Client::~Client() = default;
 
-void Client::set_limit(const std::string& origin, HostLimit limit)
-{
+void Client::set_limit(const std::string& origin, HostLimit limit) {
     m_impl->limits[origin_of(origin)] = limit;
     m_impl->buckets.erase(origin_of(origin));
 }
 
-void Client::submit(Request request, Callback on_done)
-{
+void Client::submit(Request request, Callback on_done) {
     if (request.label.empty()) {
         request.label = fmt::format("{} {}", request.method, path_of(request.url));
     }
     m_impl->ready.push_back(Impl::Job{std::move(request), std::move(on_done)});
 }
 
-void Client::run() { m_impl->run(); }
+void Client::run() {
+    m_impl->run();
+}
 
 } // namespace http

@@ -6,12 +6,9 @@
 namespace http {
 
 TokenBucket::TokenBucket(double per_minute, double burst, SteadyTime now)
-    : m_per_minute(per_minute), m_burst(std::max(1.0, burst)), m_tokens(m_burst), m_last(now)
-{
-}
+    : m_per_minute(per_minute), m_burst(std::max(1.0, burst)), m_tokens(m_burst), m_last(now) {}
 
-void TokenBucket::refill(SteadyTime now)
-{
+void TokenBucket::refill(SteadyTime now) {
     if (now <= m_last) {
         return;
     }
@@ -20,8 +17,7 @@ void TokenBucket::refill(SteadyTime now)
     m_last = now;
 }
 
-microseconds TokenBucket::acquire(double weight, SteadyTime now)
-{
+microseconds TokenBucket::acquire(double weight, SteadyTime now) {
     refill(now);
     const double need = std::min(weight, m_burst);
     if (m_tokens >= need) {

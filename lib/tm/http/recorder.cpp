@@ -13,8 +13,7 @@
 namespace http {
 namespace {
 
-uint64_t fnv1a(std::string_view s)
-{
+uint64_t fnv1a(std::string_view s) {
     uint64_t h = 1469598103934665603ULL;
     for (const unsigned char c : s) {
         h ^= c;
@@ -27,17 +26,13 @@ uint64_t fnv1a(std::string_view s)
 
 Recorder::Recorder(std::string dir) : m_dir(std::move(dir)) {}
 
-std::string Recorder::key(const Request& request)
-{
-    const std::string canonical = fmt::format("{} {}\n{}",
-                                              request.method,
-                                              redact_url(request.url),
-                                              core::secrets::redact(request.body));
+std::string Recorder::key(const Request& request) {
+    const std::string canonical = fmt::format(
+        "{} {}\n{}", request.method, redact_url(request.url), core::secrets::redact(request.body));
     return fmt::format("{:016x}", fnv1a(canonical));
 }
 
-void Recorder::store(const Request& request, const Response& response) const
-{
+void Recorder::store(const Request& request, const Response& response) const {
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
     const std::string base = m_dir + "/" + key(request);
@@ -49,7 +44,8 @@ void Recorder::store(const Request& request, const Response& response) const
         meta += fmt::format("request-body: {}\n", core::secrets::redact(request.body));
     }
     if (!response.transport_error.empty()) {
-        meta += fmt::format("transport-error: {}\n", core::secrets::redact(response.transport_error));
+        meta +=
+            fmt::format("transport-error: {}\n", core::secrets::redact(response.transport_error));
     }
     for (const auto& [name, value] : response.headers) {
         meta += fmt::format("header: {}\n", redact_header(name, value));
@@ -58,8 +54,7 @@ void Recorder::store(const Request& request, const Response& response) const
     core::files::write_atomically(base + ".body", core::secrets::redact(response.body));
 }
 
-std::optional<Response> Recorder::load(const Request& request) const
-{
+std::optional<Response> Recorder::load(const Request& request) const {
     const std::string base = m_dir + "/" + key(request);
     const auto meta = core::files::read_if_exists(base + ".meta");
     if (!meta) {

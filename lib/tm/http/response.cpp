@@ -5,8 +5,7 @@
 
 namespace http {
 
-std::optional<std::string> Response::header(std::string_view name) const
-{
+std::optional<std::string> Response::header(std::string_view name) const {
     const std::string lower = core::strings::to_lower(name);
     for (const auto& [k, v] : headers) {
         if (k == lower) {
@@ -16,8 +15,7 @@ std::optional<std::string> Response::header(std::string_view name) const
     return std::nullopt;
 }
 
-std::string Response::describe() const
-{
+std::string Response::describe() const {
     if (!transport_error.empty()) {
         return transport_error;
     }

@@ -22,8 +22,7 @@ struct Request {
 };
 
 // A GET of `url`; `label` names it in logs and errors ("GET /protocols").
-inline Request get(std::string url, std::string label)
-{
+inline Request get(std::string url, std::string label) {
     Request r;
     r.url = std::move(url);
     r.label = std::move(label);
@@ -35,7 +34,7 @@ inline Request get(std::string url, std::string label)
 struct Response {
     long status = 0; // 0 when no HTTP response arrived
     std::string body;
-    Headers headers; // names lower-cased
+    Headers headers;             // names lower-cased
     std::string transport_error; // non-empty when the transfer itself failed
     bool transport_retryable = false;
     int attempts = 0;

@@ -9,8 +9,7 @@
 
 namespace http {
 
-bool RetryPolicy::should_retry(const Response& r) const
-{
+bool RetryPolicy::should_retry(const Response& r) const {
     if (!r.transport_error.empty()) {
         return r.transport_retryable;
     }
@@ -20,8 +19,7 @@ bool RetryPolicy::should_retry(const Response& r) const
     return r.status >= 200 && r.status < 300 && r.body.empty();
 }
 
-std::chrono::milliseconds RetryPolicy::backoff(int attempt, std::mt19937_64& rng) const
-{
+std::chrono::milliseconds RetryPolicy::backoff(int attempt, std::mt19937_64& rng) const {
     const int exponent = std::clamp(attempt - 1, 0, 30);
     const auto cap = std::min<long long>(max_delay.count(),
                                          base_delay.count() * (1LL << std::min(exponent, 20)));
@@ -30,8 +28,7 @@ std::chrono::milliseconds RetryPolicy::backoff(int attempt, std::mt19937_64& rng
 }
 
 std::optional<std::chrono::milliseconds>
-parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now)
-{
+parse_retry_after(std::string_view value, std::chrono::system_clock::time_point now) {
     const auto text = core::strings::trim(value);
     if (text.empty()) {
         return std::nullopt;

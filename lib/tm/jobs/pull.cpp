@@ -11,11 +11,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <tuple>
+
 namespace jobs {
 namespace {
 
-core::ExitCode exit_code_of(store::PullStatus status)
-{
+core::ExitCode exit_code_of(store::PullStatus status) {
     switch (status) {
     case store::PullStatus::ok:
         return core::ExitCode::ok;
@@ -29,8 +31,7 @@ core::ExitCode exit_code_of(store::PullStatus status)
 
 } // namespace
 
-core::ExitCode run_pull(const PullOptions& options)
-{
+core::ExitCode run_pull(const PullOptions& options) {
     auto source = sources::make_source(options.source);
     const db::Target target = db::select_target(options.db);
     db::Connection conn = db::connect(target);
@@ -67,9 +68,15 @@ core::ExitCode run_pull(const PullOptions& options)
         summary.requests = http.stats().requests;
         summary.failed_requests = http.stats().failed_requests;
         summary.errors = ctx.errors();
+        // Completion order depends on timing; the journal should not.
+        std::sort(summary.errors.begin(), summary.errors.end(), [](const auto& a, const auto& b) {
+            return std::tie(a.request, a.asset) < std::tie(b.request, b.asset);
+        });
         if (ctx.failed() > 0) {
-            summary.status = ctx.succeeded() > 0 ? store::PullStatus::partial : store::PullStatus::failed;
-            summary.error = fmt::format("{}: {}", ctx.errors().front().request, ctx.errors().front().error);
+            summary.status =
+                ctx.succeeded() > 0 ? store::PullStatus::partial : store::PullStatus::failed;
+            summary.error =
+                fmt::format("{}: {}", summary.errors.front().request, summary.errors.front().error);
         }
 
         store::SeriesDictionary dictionary(conn);
@@ -90,7 +97,8 @@ core::ExitCode run_pull(const PullOptions& options)
             try {
                 journal.finish(pull_id, summary);
             } catch (const std::exception& journal_error) {
-                core::log::error("could not record the failure of pull {}: {}", pull_id, journal_error.what());
+                core::log::error(
+                    "could not record the failure of pull {}: {}", pull_id, journal_error.what());
             }
         } else {
             core::log::error("pull {} failed and the database is gone, so the journal still says "
@@ -101,17 +109,18 @@ core::ExitCode run_pull(const PullOptions& options)
     }
 
     const auto& c = summary.counts;
-    core::log::info("pull {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, "
-                    "{} unchanged",
-                    pull_id,
-                    options.source,
-                    store::to_string(summary.status),
-                    summary.requests,
-                    summary.failed_requests,
-                    c.seen,
-                    c.inserted,
-                    c.updated,
-                    c.unchanged);
+    core::log::info(
+        "pull {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, "
+        "{} unchanged",
+        pull_id,
+        options.source,
+        store::to_string(summary.status),
+        summary.requests,
+        summary.failed_requests,
+        c.seen,
+        c.inserted,
+        c.updated,
+        c.unchanged);
     return exit_code_of(summary.status);
 }
 

@@ -5,8 +5,7 @@
 
 namespace json {
 
-std::string Path::str() const
-{
+std::string Path::str() const {
     std::string out = m_parent != nullptr ? m_parent->str() : "$";
     if (m_parent == nullptr && m_key.empty() && m_index < 0) {
         return out;
@@ -21,20 +20,16 @@ std::string Path::str() const
 }
 
 ShapeError::ShapeError(const Path& where, const std::string& what)
-    : core::Error(fmt::format("{}: {}", where.str(), what))
-{
-}
+    : core::Error(fmt::format("{}: {}", where.str(), what)) {}
 
-simdjson::padded_string_view padded(std::string& body)
-{
+simdjson::padded_string_view padded(std::string& body) {
     if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) {
         body.reserve(body.size() + simdjson::SIMDJSON_PADDING);
     }
     return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
 }
 
-void check(simdjson::error_code error, const Path& where)
-{
+void check(simdjson::error_code error, const Path& where) {
     if (error == simdjson::SUCCESS) {
         return;
     }
@@ -55,8 +50,7 @@ void check(simdjson::error_code error, const Path& where)
     throw ShapeError(where, what);
 }
 
-std::string_view type_name(simdjson::ondemand::json_type type)
-{
+std::string_view type_name(simdjson::ondemand::json_type type) {
     using simdjson::ondemand::json_type;
     switch (type) {
     case json_type::array:
@@ -77,8 +71,7 @@ std::string_view type_name(simdjson::ondemand::json_type type)
 
 namespace {
 
-simdjson::ondemand::json_type type_of(value& v, const Path& where)
-{
+simdjson::ondemand::json_type type_of(value& v, const Path& where) {
     simdjson::ondemand::json_type type = simdjson::ondemand::json_type::null;
     check(v.type().get(type), where);
     return type;
@@ -86,8 +79,7 @@ simdjson::ondemand::json_type type_of(value& v, const Path& where)
 
 } // namespace
 
-std::optional<double> number_or_null(value v, const Path& where)
-{
+std::optional<double> number_or_null(value v, const Path& where) {
     using simdjson::ondemand::json_type;
     const auto type = type_of(v, where);
     if (type == json_type::null) {
@@ -107,13 +99,13 @@ std::optional<double> number_or_null(value v, const Path& where)
         if (s == "NaN" || s.empty()) {
             return std::nullopt;
         }
-        throw ShapeError(where, fmt::format("expected a number, found the string \"{}\"", s.substr(0, 40)));
+        throw ShapeError(
+            where, fmt::format("expected a number, found the string \"{}\"", s.substr(0, 40)));
     }
     throw ShapeError(where, fmt::format("expected a number, found {}", type_name(type)));
 }
 
-std::string id(value v, const Path& where)
-{
+std::string id(value v, const Path& where) {
     using simdjson::ondemand::json_type;
     const auto type = type_of(v, where);
     if (type == json_type::string) {
@@ -125,11 +117,11 @@ std::string id(value v, const Path& where)
         std::string_view raw = v.raw_json_token();
         return std::string(core::strings::trim(raw));
     }
-    throw ShapeError(where, fmt::format("expected a string or number id, found {}", type_name(type)));
+    throw ShapeError(where,
+                     fmt::format("expected a string or number id, found {}", type_name(type)));
 }
 
-std::optional<std::string> string_or_null(value v, const Path& where)
-{
+std::optional<std::string> string_or_null(value v, const Path& where) {
     using simdjson::ondemand::json_type;
     const auto type = type_of(v, where);
     if (type == json_type::null) {
@@ -144,8 +136,7 @@ std::optional<std::string> string_or_null(value v, const Path& where)
 }
 
 void for_each_object(std::string& body,
-                     const std::function<void(simdjson::ondemand::object&, const Path&)>& fn)
-{
+                     const std::function<void(simdjson::ondemand::object&, const Path&)>& fn) {
     using simdjson::ondemand::json_type;
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;
@@ -175,8 +166,7 @@ void for_each_object(std::string& body,
     expect_end(doc);
 }
 
-std::vector<std::string> string_list(value v, const Path& at)
-{
+std::vector<std::string> string_list(value v, const Path& at) {
     using simdjson::ondemand::json_type;
     std::vector<std::string> out;
     json_type type = json_type::null;
@@ -198,12 +188,13 @@ std::vector<std::string> string_list(value v, const Path& at)
     return out;
 }
 
-void expect_end(simdjson::ondemand::document& doc)
-{
+void expect_end(simdjson::ondemand::document& doc) {
     // current_location() only succeeds while unread content is left.
     const char* left = nullptr;
     if (doc.current_location().get(left) == simdjson::SUCCESS) {
-        throw ShapeError(Path{}, "invalid JSON: unexpected content after the document (truncated or concatenated body?)");
+        throw ShapeError(Path{},
+                         "invalid JSON: unexpected content after the document (truncated or "
+                         "concatenated body?)");
     }
 }
 

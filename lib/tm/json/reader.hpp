@@ -26,9 +26,7 @@ public:
 
 private:
     Path(const Path* parent, std::string_view key, long index)
-        : m_parent(parent), m_key(key), m_index(index)
-    {
-    }
+        : m_parent(parent), m_key(key), m_index(index) {}
     const Path* m_parent = nullptr;
     std::string_view m_key;
     long m_index = -1;
@@ -64,8 +62,8 @@ void expect_end(simdjson::ondemand::document& doc);
 
 // Calls `fn(key, value, path)` for every field of `obj`, in document order (the fastest way
 // through an on-demand object, and indifferent to absent keys).
-template <typename Fn> void for_each_field(simdjson::ondemand::object& obj, const Path& at, Fn&& fn)
-{
+template <typename Fn>
+void for_each_field(simdjson::ondemand::object& obj, const Path& at, Fn&& fn) {
     for (auto field : obj) {
         std::string_view key;
         check(field.unescaped_key().get(key), at);
@@ -78,7 +76,8 @@ template <typename Fn> void for_each_field(simdjson::ondemand::object& obj, cons
 
 // Parses `body` as a JSON array of objects and calls `fn(object, path)` for each element.
 // Throws ShapeError when the body is not such an array or is not valid to its end.
-void for_each_object(std::string& body, const std::function<void(simdjson::ondemand::object&, const Path&)>& fn);
+void for_each_object(std::string& body,
+                     const std::function<void(simdjson::ondemand::object&, const Path&)>& fn);
 
 // The strings of an array value; nulls are skipped, a non-array gives an empty list.
 std::vector<std::string> string_list(value v, const Path& at);

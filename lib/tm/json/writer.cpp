@@ -5,14 +5,12 @@
 
 namespace json {
 
-void ObjectWriter::key(std::string_view k)
-{
+void ObjectWriter::key(std::string_view k) {
     m_body += m_body.empty() ? "{" : ",";
     m_body += fmt::format("\"{}\":", core::strings::json_escape(k));
 }
 
-ObjectWriter& ObjectWriter::field(std::string_view k, const std::optional<std::string>& value)
-{
+ObjectWriter& ObjectWriter::field(std::string_view k, const std::optional<std::string>& value) {
     if (value) {
         key(k);
         m_body += fmt::format("\"{}\"", core::strings::json_escape(*value));
@@ -20,8 +18,7 @@ ObjectWriter& ObjectWriter::field(std::string_view k, const std::optional<std::s
     return *this;
 }
 
-ObjectWriter& ObjectWriter::field(std::string_view k, std::optional<double> value)
-{
+ObjectWriter& ObjectWriter::field(std::string_view k, std::optional<double> value) {
     if (value) {
         key(k);
         m_body += fmt::format("{}", *value);
@@ -29,19 +26,21 @@ ObjectWriter& ObjectWriter::field(std::string_view k, std::optional<double> valu
     return *this;
 }
 
-ObjectWriter& ObjectWriter::field(std::string_view k, const std::vector<std::string>& values)
-{
+ObjectWriter& ObjectWriter::field(std::string_view k, const std::vector<std::string>& values) {
     if (!values.empty()) {
         key(k);
         m_body += '[';
         for (size_t i = 0; i < values.size(); ++i) {
-            m_body += fmt::format("{}\"{}\"", i == 0 ? "" : ",", core::strings::json_escape(values[i]));
+            m_body +=
+                fmt::format("{}\"{}\"", i == 0 ? "" : ",", core::strings::json_escape(values[i]));
         }
         m_body += ']';
     }
     return *this;
 }
 
-std::string ObjectWriter::str() const { return m_body.empty() ? std::string() : m_body + "}"; }
+std::string ObjectWriter::str() const {
+    return m_body.empty() ? std::string() : m_body + "}";
+}
 
 } // namespace json

@@ -14,8 +14,7 @@ struct Entry {
     std::function<std::unique_ptr<Source>()> make;
 };
 
-const std::vector<Entry>& registry()
-{
+const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries = {
         {"defillama", [] { return std::make_unique<defillama::DefiLlama>(); }},
     };
@@ -24,8 +23,7 @@ const std::vector<Entry>& registry()
 
 } // namespace
 
-std::vector<std::string> source_names()
-{
+std::vector<std::string> source_names() {
     std::vector<std::string> names;
     for (const auto& e : registry()) {
         names.emplace_back(e.name);
@@ -33,8 +31,7 @@ std::vector<std::string> source_names()
     return names;
 }
 
-std::unique_ptr<Source> make_source(const std::string& name)
-{
+std::unique_ptr<Source> make_source(const std::string& name) {
     for (const auto& e : registry()) {
         if (name == e.name) {
             return e.make();

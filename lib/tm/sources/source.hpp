@@ -35,9 +35,7 @@ using Parser = std::function<void(std::string& body, store::Batch&, std::vector<
 class PullContext {
 public:
     PullContext(http::Client& http, core::Time now, core::Duration bucket)
-        : m_http(http), m_now(now), m_bucket(bucket)
-    {
-    }
+        : m_http(http), m_now(now), m_bucket(bucket) {}
 
     // Queues `request`. When it succeeds, `parse` fills a batch of its own that joins the
     // pull's points only if the whole body parsed: an endpoint is all or nothing. A failure

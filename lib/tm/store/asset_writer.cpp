@@ -6,8 +6,7 @@
 
 namespace store {
 
-long long write_assets(db::Connection& conn, const std::vector<Asset>& assets)
-{
+long long write_assets(db::Connection& conn, const std::vector<Asset>& assets) {
     if (assets.empty()) {
         return 0;
     }
@@ -16,8 +15,9 @@ long long write_assets(db::Connection& conn, const std::vector<Asset>& assets)
     for (const auto& a : assets) {
         unique[{a.source, a.kind, a.asset}] = &a;
     }
-    conn.exec("CREATE TEMP TABLE IF NOT EXISTS tm_stage_assets (source text, kind text, asset text, "
-              "name text, symbol text, chain text, gecko_id text, extra text)");
+    conn.exec(
+        "CREATE TEMP TABLE IF NOT EXISTS tm_stage_assets (source text, kind text, asset text, "
+        "name text, symbol text, chain text, gecko_id text, extra text)");
     conn.exec("TRUNCATE tm_stage_assets");
     db::BinaryCopyBuffer buffer;
     const auto text_or_null = [&](const std::string& s) {

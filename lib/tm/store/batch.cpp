@@ -9,20 +9,20 @@ namespace store {
 SeriesRef Batch::series(std::string_view source,
                         std::string_view asset,
                         std::string_view metric,
-                        std::string_view unit)
-{
+                        std::string_view unit) {
     std::string key;
     key.reserve(source.size() + asset.size() + metric.size() + 2);
     key.append(source).append(1, '\x1f').append(asset).append(1, '\x1f').append(metric);
-    auto [it, inserted] = m_index.try_emplace(std::move(key), static_cast<SeriesRef>(m_keys.size()));
+    auto [it, inserted] =
+        m_index.try_emplace(std::move(key), static_cast<SeriesRef>(m_keys.size()));
     if (inserted) {
-        m_keys.push_back({std::string(source), std::string(asset), std::string(metric), std::string(unit)});
+        m_keys.push_back(
+            {std::string(source), std::string(asset), std::string(metric), std::string(unit)});
     }
     return it->second;
 }
 
-void Batch::add(SeriesRef series, core::Time ts, double value)
-{
+void Batch::add(SeriesRef series, core::Time ts, double value) {
     if (!std::isfinite(value)) {
         return;
     }
@@ -31,8 +31,7 @@ void Batch::add(SeriesRef series, core::Time ts, double value)
     m_values.push_back(value);
 }
 
-void Batch::append(const Batch& other)
-{
+void Batch::append(const Batch& other) {
     std::vector<SeriesRef> remap(other.m_keys.size());
     for (size_t i = 0; i < other.m_keys.size(); ++i) {
         const auto& k = other.m_keys[i];
@@ -46,8 +45,7 @@ void Batch::append(const Batch& other)
     m_values.insert(m_values.end(), other.m_values.begin(), other.m_values.end());
 }
 
-void Batch::clear()
-{
+void Batch::clear() {
     m_keys.clear();
     m_index.clear();
     m_refs.clear();
@@ -55,8 +53,7 @@ void Batch::clear()
     m_values.clear();
 }
 
-std::vector<uint32_t> deduplicated_order(const Batch& batch, const std::vector<int32_t>& ids)
-{
+std::vector<uint32_t> deduplicated_order(const Batch& batch, const std::vector<int32_t>& ids) {
     std::vector<uint32_t> order(batch.size());
     std::iota(order.begin(), order.end(), 0U);
     const auto& refs = batch.refs();

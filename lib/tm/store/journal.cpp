@@ -5,8 +5,7 @@
 
 namespace store {
 
-std::string_view to_string(PullStatus status)
-{
+std::string_view to_string(PullStatus status) {
     switch (status) {
     case PullStatus::ok:
         return "ok";
@@ -18,16 +17,14 @@ std::string_view to_string(PullStatus status)
     return "failed";
 }
 
-void Journal::close_interrupted(const std::string& source)
-{
+void Journal::close_interrupted(const std::string& source) {
     m_conn.exec("UPDATE pulls SET status = 'failed', finished_at = now(), "
                 "error = 'interrupted: the process ended before finishing (killed or crashed)' "
                 "WHERE source = $1 AND status = 'running'",
                 {source});
 }
 
-int64_t Journal::start(const std::string& source, PullKind kind, const std::string& args)
-{
+int64_t Journal::start(const std::string& source, PullKind kind, const std::string& args) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     const auto r = m_conn.exec("INSERT INTO pulls (source, kind, args, pid, host) "
@@ -40,8 +37,7 @@ int64_t Journal::start(const std::string& source, PullKind kind, const std::stri
     return r.get_int(0, 0);
 }
 
-void Journal::finish(int64_t pull_id, const PullSummary& s)
-{
+void Journal::finish(int64_t pull_id, const PullSummary& s) {
     const std::string id = std::to_string(pull_id);
     m_conn.exec(R"(
         UPDATE pulls SET finished_at = now(), status = $2, requests = $3, failed_requests = $4,
@@ -64,14 +60,14 @@ void Journal::finish(int64_t pull_id, const PullSummary& s)
         requests.push_back(core::secrets::redact(e.request));
         errors.push_back(core::secrets::redact(e.error));
     }
-    m_conn.exec("INSERT INTO pull_errors (pull_id, asset, request, error) "
-                "SELECT $1, nullif(a, ''), nullif(r, ''), e "
-                "FROM unnest($2::text[], $3::text[], $4::text[]) AS u(a, r, e)",
-                {id, db::array_literal(assets), db::array_literal(requests), db::array_literal(errors)});
+    m_conn.exec(
+        "INSERT INTO pull_errors (pull_id, asset, request, error) "
+        "SELECT $1, nullif(a, ''), nullif(r, ''), e "
+        "FROM unnest($2::text[], $3::text[], $4::text[]) AS u(a, r, e)",
+        {id, db::array_literal(assets), db::array_literal(requests), db::array_literal(errors)});
 }
 
-std::optional<RunningPull> Journal::running(const std::string& source)
-{
+std::optional<RunningPull> Journal::running(const std::string& source) {
     const auto r = m_conn.exec("SELECT pull_id, to_char(started_at AT TIME ZONE 'UTC', "
                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(pid, 0), "
                                "coalesce(host, '') FROM pulls WHERE source = $1 AND "

@@ -12,8 +12,7 @@ constexpr size_t k_copy_chunk = size_t{1} << 20;
 
 } // namespace
 
-WriteCounts& WriteCounts::operator+=(const WriteCounts& o)
-{
+WriteCounts& WriteCounts::operator+=(const WriteCounts& o) {
     seen += o.seen;
     duplicates += o.duplicates;
     inserted += o.inserted;
@@ -27,8 +26,7 @@ void PointWriter::copy_rows(const std::string& copy_sql,
                             const std::vector<int32_t>& ids,
                             const std::vector<uint32_t>& order,
                             bool with_pull_id,
-                            int64_t pull_id)
-{
+                            int64_t pull_id) {
     const auto& refs = batch.refs();
     const auto& ts = batch.times();
     const auto& values = batch.values();
@@ -53,8 +51,7 @@ void PointWriter::copy_rows(const std::string& copy_sql,
 
 bool PointWriter::overlaps_stored(const Batch& batch,
                                   const std::vector<int32_t>& ids,
-                                  const std::vector<uint32_t>& order)
-{
+                                  const std::vector<uint32_t>& order) {
     // `order` is sorted by (id, ts): each series is one run, first and last give its range.
     std::string id_list = "{", lo_list = "{", hi_list = "{";
     const auto& refs = batch.refs();
@@ -67,8 +64,10 @@ bool PointWriter::overlaps_stored(const Batch& batch,
         }
         const char* sep = i == 0 ? "" : ",";
         id_list += fmt::format("{}{}", sep, id);
-        lo_list += fmt::format("{}{}", sep, core::format_iso8601(ts[order[i]], core::Precision::micros));
-        hi_list += fmt::format("{}{}", sep, core::format_iso8601(ts[order[j]], core::Precision::micros));
+        lo_list +=
+            fmt::format("{}{}", sep, core::format_iso8601(ts[order[i]], core::Precision::micros));
+        hi_list +=
+            fmt::format("{}{}", sep, core::format_iso8601(ts[order[j]], core::Precision::micros));
         i = j + 1;
     }
     id_list += '}';
@@ -86,8 +85,7 @@ bool PointWriter::overlaps_stored(const Batch& batch,
 WriteCounts PointWriter::write(const Batch& batch,
                                const std::vector<int32_t>& ids,
                                Policy policy,
-                               int64_t pull_id)
-{
+                               int64_t pull_id) {
     WriteCounts counts;
     counts.seen = static_cast<long long>(batch.size());
     if (batch.empty()) {

@@ -34,13 +34,16 @@ public:
     explicit PointWriter(db::Connection& conn) : m_conn(conn) {}
 
     // Must run inside a transaction. `ids` comes from SeriesDictionary::resolve(batch).
-    WriteCounts write(const Batch& batch, const std::vector<int32_t>& ids, Policy policy, int64_t pull_id);
+    WriteCounts
+    write(const Batch& batch, const std::vector<int32_t>& ids, Policy policy, int64_t pull_id);
 
     // Counts of the last write that took the fast path (for tests and benchmarks).
     long long fast_path_writes() const { return m_fast_path_writes; }
 
 private:
-    bool overlaps_stored(const Batch& batch, const std::vector<int32_t>& ids, const std::vector<uint32_t>& order);
+    bool overlaps_stored(const Batch& batch,
+                         const std::vector<int32_t>& ids,
+                         const std::vector<uint32_t>& order);
     void copy_rows(const std::string& copy_sql,
                    const Batch& batch,
                    const std::vector<int32_t>& ids,

@@ -6,8 +6,7 @@
 namespace store {
 namespace {
 
-std::string cache_key(std::string_view source, std::string_view asset, std::string_view metric)
-{
+std::string cache_key(std::string_view source, std::string_view asset, std::string_view metric) {
     std::string k;
     k.append(source).append(1, '\x1f').append(asset).append(1, '\x1f').append(metric);
     return k;
@@ -15,8 +14,7 @@ std::string cache_key(std::string_view source, std::string_view asset, std::stri
 
 } // namespace
 
-std::vector<int32_t> SeriesDictionary::resolve(const Batch& batch)
-{
+std::vector<int32_t> SeriesDictionary::resolve(const Batch& batch) {
     const auto& keys = batch.keys();
     std::vector<int32_t> ids(keys.size(), 0);
     std::vector<std::string> sources, assets, metrics, units;

@@ -36,8 +36,7 @@ constexpr auto k_aliases = std::to_array<std::pair<std::string_view, std::string
 
 } // namespace
 
-std::string chain_key(std::string_view label)
-{
+std::string chain_key(std::string_view label) {
     const std::string lower = core::strings::to_lower(core::strings::trim(label));
     for (const auto& [alias, key] : k_aliases) {
         if (lower == alias) {

@@ -19,14 +19,12 @@ DefiLlama::DefiLlama()
              {k_api, k_pro},
              {"DEFILLAMA_API_KEY"},
              std::chrono::hours{1}},
-      m_key(core::secrets::from_env("DEFILLAMA_API_KEY"))
-{
+      m_key(core::secrets::from_env("DEFILLAMA_API_KEY")) {
     m_api_base = pro() ? base_url(k_pro.env_var, k_pro.default_url) + "/" + m_key + "/api"
                        : base_url(k_api.env_var, k_api.default_url);
 }
 
-void DefiLlama::configure(http::Client& http) const
-{
+void DefiLlama::configure(http::Client& http) const {
     // Pro allows 1,000 requests/minute. The free tier publishes no number; one request a
     // second with a small burst stays well clear of the 429s others have reported.
     if (pro()) {
@@ -36,8 +34,7 @@ void DefiLlama::configure(http::Client& http) const
     }
 }
 
-void DefiLlama::plan_pull(PullContext& ctx)
-{
+void DefiLlama::plan_pull(PullContext& ctx) {
     const core::Time ts = ctx.snapshot_time();
     ctx.fetch(http::get(m_api_base + "/protocols", "GET /protocols"),
               "",

@@ -12,8 +12,7 @@ namespace {
 using json::Path;
 using simdjson::ondemand::object;
 
-std::string slugify(std::string_view name)
-{
+std::string slugify(std::string_view name) {
     std::string slug = core::strings::to_lower(core::strings::trim(name));
     for (char& c : slug) {
         if (c == ' ') {
@@ -25,8 +24,10 @@ std::string slugify(std::string_view name)
 
 } // namespace
 
-void parse_protocols(std::string& body, core::Time ts, store::Batch& out, std::vector<store::Asset>& assets)
-{
+void parse_protocols(std::string& body,
+                     core::Time ts,
+                     store::Batch& out,
+                     std::vector<store::Asset>& assets) {
     json::for_each_object(body, [&](object& obj, const Path& at) {
         std::optional<std::string> slug, name, symbol, chain, gecko_id, category, id;
         std::optional<double> tvl;
@@ -77,8 +78,10 @@ void parse_protocols(std::string& body, core::Time ts, store::Batch& out, std::v
     });
 }
 
-void parse_chains(std::string& body, core::Time ts, store::Batch& out, std::vector<store::Asset>& assets)
-{
+void parse_chains(std::string& body,
+                  core::Time ts,
+                  store::Batch& out,
+                  std::vector<store::Asset>& assets) {
     json::for_each_object(body, [&](object& obj, const Path& at) {
         std::optional<std::string> name, gecko_id, symbol, cmc_id, chain_id;
         std::optional<double> tvl;
@@ -106,14 +109,15 @@ void parse_chains(std::string& body, core::Time ts, store::Batch& out, std::vect
         if (tvl) {
             out.add(out.series(k_source, asset, "CHAIN_TVL", "usd"), ts, *tvl);
         }
-        assets.push_back({k_source,
-                          "chain",
-                          asset,
-                          *name,
-                          symbol.value_or(""),
-                          "",
-                          gecko_id.value_or(""),
-                          json::ObjectWriter{}.field("cmcId", cmc_id).field("chainId", chain_id).str()});
+        assets.push_back(
+            {k_source,
+             "chain",
+             asset,
+             *name,
+             symbol.value_or(""),
+             "",
+             gecko_id.value_or(""),
+             json::ObjectWriter{}.field("cmcId", cmc_id).field("chainId", chain_id).str()});
     });
 }
 

@@ -1,0 +1,84 @@
+#include "temp_db.hpp"
+
+#include <tm/db/advisory_lock.hpp>
+#include <tm/store/asset_writer.hpp>
+#include <tm/store/journal.hpp>
+
+#include <catch2/catch.hpp>
+
+TEST_CASE("advisory lock: one holder per source, released with the session") {
+    TempDb tmp;
+    auto one = tmp.connect();
+    auto two = tmp.connect();
+    {
+        db::AdvisoryLock first(one, "tm:source:defillama");
+        db::AdvisoryLock second(two, "tm:source:defillama");
+        db::AdvisoryLock other(two, "tm:source:artemis");
+        REQUIRE(first.try_acquire());
+        CHECK_FALSE(second.try_acquire());
+        CHECK(second.holder_pid() == one.backend_pid());
+        CHECK(other.try_acquire()); // another source is independent
+    }
+    db::AdvisoryLock again(two, "tm:source:defillama");
+    CHECK(again.try_acquire());
+}
+
+TEST_CASE("journal: running, finished with errors, interrupted runs closed") {
+    TempDb tmp;
+    auto conn = tmp.connect();
+    store::Journal journal(conn);
+    const auto id = journal.start("defillama", store::PullKind::pull, "pull defillama");
+    CHECK(conn.exec("SELECT status FROM pulls WHERE pull_id = $1", {std::to_string(id)}).get(0, 0)
+          == "running");
+    REQUIRE(journal.running("defillama"));
+    CHECK(journal.running("defillama")->pull_id == id);
+
+    store::PullSummary s;
+    s.status = store::PullStatus::partial;
+    s.counts.seen = 5;
+    s.counts.inserted = 4;
+    s.requests = 3;
+    s.failed_requests = 1;
+    s.error = "GET /v2/chains: HTTP 500";
+    s.errors = {{"", "GET /v2/chains", "HTTP 500"},
+                {"aave", "GET /protocol/aave", "HTTP 400 (Protocol not found)"}};
+    journal.finish(id, s);
+    const auto row =
+        conn.exec("SELECT status, requests, failed_requests, points_seen, points_inserted, error "
+                  "FROM pulls WHERE pull_id = $1",
+                  {std::to_string(id)});
+    CHECK(row.get(0, 0) == "partial");
+    CHECK(row.get_int(0, 1) == 3);
+    CHECK(row.get_int(0, 3) == 5);
+    CHECK(row.get(0, 5) == "GET /v2/chains: HTTP 500");
+    CHECK(conn.exec("SELECT count(*) FROM pull_errors WHERE pull_id = $1", {std::to_string(id)})
+              .get_int(0, 0)
+          == 2);
+    CHECK(conn.exec("SELECT asset IS NULL FROM pull_errors WHERE request = 'GET /v2/chains'")
+              .get(0, 0)
+          == "t");
+
+    const auto killed = journal.start("defillama", store::PullKind::pull, "pull defillama");
+    journal.close_interrupted("defillama");
+    const auto closed =
+        conn.exec("SELECT status, error FROM pulls WHERE pull_id = $1", {std::to_string(killed)});
+    CHECK(closed.get(0, 0) == "failed");
+    CHECK(std::string(closed.get(0, 1)).find("interrupted") != std::string::npos);
+    CHECK_FALSE(journal.running("defillama"));
+}
+
+TEST_CASE("assets upsert rewrites only what changed") {
+    TempDb tmp;
+    auto conn = tmp.connect();
+    std::vector<store::Asset> assets = {
+        {"defillama", "protocol", "aave", "Aave", "AAVE", "Multi-Chain", "aave", R"({"id":"1"})"},
+        {"defillama", "chain", "aave", "Aave chain", "", "", "", ""},
+    };
+    CHECK(store::write_assets(conn, assets) == 2);
+    CHECK(store::write_assets(conn, assets) == 0);
+    assets[0].symbol = "AAVE2";
+    CHECK(store::write_assets(conn, assets) == 1);
+    CHECK(conn.exec("SELECT extra->>'id', symbol FROM assets WHERE kind = 'protocol'").get(0, 1)
+          == "AAVE2");
+    CHECK(conn.exec("SELECT symbol IS NULL FROM assets WHERE kind = 'chain'").get(0, 0) == "t");
+}
