@@ -95,7 +95,7 @@ WriteCounts PointWriter::write(const Batch& batch,
     const auto unique = static_cast<long long>(order.size());
     counts.duplicates = counts.seen - unique;
 
-    if (!overlaps_stored(batch, ids, order)) {
+    if (m_fast_path == FastPath::allowed && !overlaps_stored(batch, ids, order)) {
         m_conn.exec("SAVEPOINT tm_fast_path");
         try {
             copy_rows("COPY points (series_id, ts, value, pull_id) FROM STDIN (FORMAT binary)",

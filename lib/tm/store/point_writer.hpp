@@ -29,9 +29,13 @@ struct WriteCounts {
 // stored point of the batch's series falls in the batch's time range, the batch is copied
 // straight into `points` instead (the fast path); a conflict appearing anyway (another writer)
 // rolls back to a savepoint and takes the staged path, so the result is the same.
+// Whether the writer may COPY straight into `points` when nothing stored overlaps the batch.
+enum class FastPath { allowed, disabled };
+
 class PointWriter {
 public:
-    explicit PointWriter(db::Connection& conn) : m_conn(conn) {}
+    explicit PointWriter(db::Connection& conn, FastPath fast_path = FastPath::allowed)
+        : m_conn(conn), m_fast_path(fast_path) {}
 
     // Must run inside a transaction. `ids` comes from SeriesDictionary::resolve(batch).
     WriteCounts
@@ -52,6 +56,7 @@ private:
                    int64_t pull_id);
 
     db::Connection& m_conn;
+    FastPath m_fast_path;
     bool m_stage_ready = false;
     long long m_fast_path_writes = 0;
 };
