@@ -143,6 +143,11 @@ int main(int argc, char** argv) {
                    a.counts.inserted,
                    a.fast_path ? "fast COPY" : "staged upsert");
         fmt::print(
+            "    staged upsert, empty table:    {:6.2f} s  {:>10.0f} points/s  ({} inserted)\n",
+            staged.seconds,
+            rate(staged.seconds),
+            staged.counts.inserted);
+        fmt::print(
             "(b) psql \\copy, identical table:   {:6.2f} s  {:>10.0f} points/s\n", b, rate(b));
         fmt::print(
             "(c) tm again, all conflicts, live: {:6.2f} s  {:>10.0f} points/s  ({} unchanged)\n",
