@@ -304,21 +304,30 @@ struct Client::Impl {
         deliver(std::move(job), std::move(*stored));
     }
 
-    // Moves jobs whose delay has passed into the ready queue; returns the time until the next.
-    std::optional<Clock::duration> wake_waiting() {
+    // Moves jobs whose delay has passed into the ready queue.
+    void wake_waiting() {
         const auto now = Clock::now();
-        std::optional<Clock::duration> next;
         for (auto it = waiting.begin(); it != waiting.end();) {
             if (it->not_before <= now) {
                 ready.push_back(std::move(*it));
                 it = waiting.erase(it);
             } else {
-                const auto left = it->not_before - now;
-                next = next ? std::min(*next, left) : left;
                 ++it;
             }
         }
-        return next;
+    }
+
+    // How long the loop may block: until the next delayed job is due, at most a second.
+    int wait_ms() const {
+        long long ms = 1000;
+        const auto now = Clock::now();
+        for (const auto& job : waiting) {
+            const auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(job.not_before - now).count()
+                + 1;
+            ms = std::min<long long>(ms, std::max<long long>(1, left));
+        }
+        return static_cast<int>(ms);
     }
 
     void launch_ready() {
@@ -368,28 +377,23 @@ struct Client::Impl {
 
     void run() {
         while (!ready.empty() || !waiting.empty() || !active.empty()) {
-            const auto next_wake = wake_waiting();
+            wake_waiting();
             launch_ready();
-            int running = 0;
-            curl_multi_perform(multi, &running);
-            collect_finished();
+            if (!active.empty()) {
+                int running = 0;
+                curl_multi_perform(multi, &running);
+                collect_finished();
+            }
             if (!ready.empty() && static_cast<int>(active.size()) < owner.m_options.max_in_flight) {
                 continue; // callbacks queued follow-ups that can start right away
             }
-            int timeout_ms = 1000;
-            if (next_wake) {
-                timeout_ms = static_cast<int>(std::clamp<long long>(
-                    std::chrono::duration_cast<std::chrono::milliseconds>(*next_wake).count() + 1,
-                    1,
-                    1000));
-            }
             if (active.empty()) {
                 if (!waiting.empty()) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(timeout_ms));
+                    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms()));
                 }
                 continue;
             }
-            curl_multi_poll(multi, nullptr, 0, timeout_ms, nullptr);
+            curl_multi_poll(multi, nullptr, 0, wait_ms(), nullptr);
         }
     }
 };

@@ -108,6 +108,9 @@ core::ExitCode run_pull(const PullOptions& options) {
         throw;
     }
 
+    if (summary.status == store::PullStatus::failed) {
+        core::log::error("pull {} of {} failed: {}", pull_id, options.source, summary.error);
+    }
     const auto& c = summary.counts;
     core::log::info(
         "pull {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, "
