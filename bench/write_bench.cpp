@@ -13,9 +13,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <vector>
 
 namespace {
 
@@ -47,6 +49,11 @@ struct Timed {
     bool fast_path;
 };
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+}
+
 Timed tm_write(db::Connection& conn,
                const store::Batch& batch,
                store::Policy policy,
@@ -74,6 +81,9 @@ int main(int argc, char** argv) {
     app.add_option("--days", days, "Daily points per series");
     app.add_option("--database", dbname, "Database to (re)create");
     app.add_option("--workdir", work, "Where to write the CSV for psql");
+    int repeat = 3;
+    app.add_option("--repeat", repeat, "Runs of each measurement (medians are reported)")
+        ->check(CLI::Range(1, 20));
     CLI11_PARSE(app, argc, argv);
     core::log::configure("tm-bench-write", core::log::Level::warn, core::log::Format::text);
 
@@ -89,6 +99,9 @@ int main(int argc, char** argv) {
         conn.exec(
             "ALTER TABLE points_ref ADD FOREIGN KEY (series_id) REFERENCES series (series_id)");
 
+        // Autovacuum waking up in the middle of one measurement and not another is noise.
+        conn.exec("ALTER TABLE points SET (autovacuum_enabled = false)");
+        conn.exec("ALTER TABLE points_ref SET (autovacuum_enabled = false)");
         const auto gen_start = Clock::now();
         const store::Batch batch = generate(series, days);
         const auto n = static_cast<double>(batch.size());
@@ -98,13 +111,7 @@ int main(int argc, char** argv) {
                    days,
                    seconds_since(gen_start));
 
-        // The staged path (COPY into a temporary table, then INSERT … ON CONFLICT) is what a
-        // batch overlapping stored points takes; measured on the empty table for comparison.
-        const Timed staged = tm_write(conn, batch, store::Policy::live, store::FastPath::disabled);
-        conn.exec("TRUNCATE points");
-        const Timed a = tm_write(conn, batch, store::Policy::backfill);
-
-        // The same rows as CSV (ids as the dictionary assigned them) for psql.
+        // The same rows as CSV (ids as the dictionary assigns them) for psql.
         store::SeriesDictionary dictionary(conn);
         const auto ids = dictionary.resolve(batch);
         const std::string csv_path = fmt::format("{}/tm-bench-write-{}.csv", work, ::getpid());
@@ -119,21 +126,46 @@ int main(int argc, char** argv) {
             }
             core::files::write_atomically(csv_path, csv);
         }
-        conn.exec("CHECKPOINT");
-        const auto b_start = Clock::now();
         const std::string command = fmt::format(
             "psql -qX -d {} -c \"\\copy points_ref (series_id, ts, value, pull_id) FROM '{}' CSV\"",
             dbname,
             csv_path);
-        if (std::system(command.c_str()) != 0) {
-            fmt::print(stderr, "psql \\copy failed\n");
-            return 1;
-        }
-        const double b = seconds_since(b_start);
-        std::remove(csv_path.c_str());
 
-        const Timed c_live = tm_write(conn, batch, store::Policy::live);
-        const Timed c_backfill = tm_write(conn, batch, store::Policy::backfill);
+        // Each measurement runs `repeat` times, interleaved so that background noise (the
+        // other core, checkpoints) spreads over all of them; medians are reported.
+        std::vector<double> staged_s, a_s, b_s, c_live_s, c_backfill_s;
+        Timed a{}, staged{}, c_live{}, c_backfill{};
+        for (int r = 0; r < repeat; ++r) {
+            // The staged path (COPY into a temporary table, then INSERT … ON CONFLICT) is what a
+            // batch overlapping stored points takes; measured on the empty table for comparison.
+            conn.exec("TRUNCATE points");
+            staged = tm_write(conn, batch, store::Policy::live, store::FastPath::disabled);
+            staged_s.push_back(staged.seconds);
+            conn.exec("TRUNCATE points");
+            a = tm_write(conn, batch, store::Policy::backfill);
+            a_s.push_back(a.seconds);
+
+            conn.exec("TRUNCATE points_ref");
+            conn.exec("CHECKPOINT");
+            const auto b_start = Clock::now();
+            if (std::system(command.c_str()) != 0) {
+                fmt::print(stderr, "psql \\copy failed\n");
+                return 1;
+            }
+            b_s.push_back(seconds_since(b_start));
+
+            c_live = tm_write(conn, batch, store::Policy::live);
+            c_live_s.push_back(c_live.seconds);
+            c_backfill = tm_write(conn, batch, store::Policy::backfill);
+            c_backfill_s.push_back(c_backfill.seconds);
+        }
+        std::remove(csv_path.c_str());
+        a.seconds = median(a_s);
+        staged.seconds = median(staged_s);
+        c_live.seconds = median(c_live_s);
+        c_backfill.seconds = median(c_backfill_s);
+        const double b = median(b_s);
+        fmt::print("medians of {} runs\n", repeat);
 
         const auto rate = [&](double s) { return n / s; };
         fmt::print("(a) tm write path, empty table:    {:6.2f} s  {:>10.0f} points/s  ({} "
