@@ -11,8 +11,10 @@ int main(int argc, char** argv) {
                  "tm-pull"};
     cli::CommonOptions common;
     cli::NetworkOptions network;
+    cli::SelectionOptions selection;
     cli::add_common(app, common);
     cli::add_network(app, network);
+    cli::add_selection(app, selection);
     jobs::PullOptions options;
     std::string bucket = "1h";
     app.add_option("source",
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
         options.db = common.db;
         options.bucket = cli::parse_duration_flag("--bucket", bucket);
         options.http = network.to_client_options();
+        options.selection = selection.to_selection();
         options.args = cli::joined_args(argc, argv);
         return jobs::run_pull(options);
     });

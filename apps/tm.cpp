@@ -26,6 +26,7 @@ struct Command {
 constexpr Command k_commands[] = {
     {"setup", "create or upgrade the schema; create/start/stop the embedded database"},
     {"pull", "take a current snapshot of a source and upsert it (defillama)"},
+    {"backfill", "load a source's history for a date range, resumable, never overwriting"},
 };
 
 void print_help(std::FILE* out) {

@@ -2,7 +2,10 @@
 """Fixture HTTP server for tm's end-to-end tests: serves recorded API responses from a folder
 by path, on 127.0.0.1 only, and injects faults on request.
 
-Files: GET /defillama/protocols serves ROOT/defillama/protocols.json (or the exact path).
+Files: GET /defillama/protocols serves ROOT/defillama/protocols.json (or the exact path). A
+request with a query string first looks for a file per parameter, PATH@NAME=VALUE.json (so
+/overview/fees?dataType=dailyRevenue&x=1 finds overview/fees@dataType=dailyRevenue.json), then
+for PATH itself.
 Control API (JSON bodies):
   POST /_control/faults  [{"path": "/defillama/protocols", "times": 1, "status": 429,
                            "headers": {"Retry-After": "1"}, "body": "...", "delay": 2.5,
@@ -76,14 +79,15 @@ class Handler(BaseHTTPRequestHandler):
                     return dict(fault)
         return None
 
-    def _file_for(self, path):
+    def _file_for(self, path, query=""):
         with STATE_LOCK:
             for alias in STATE["aliases"]:
                 if path.startswith(alias["from"]):
                     path = alias["to"] + path[len(alias["from"]):]
                     break
         base = os.path.realpath(self.server.root)
-        for candidate in (path, path + ".json"):
+        candidates = [f"{path}@{param}.json" for param in query.split("&") if param]
+        for candidate in candidates + [path, path + ".json"]:
             full = os.path.realpath(os.path.join(base, candidate.lstrip("/")))
             if full.startswith(base + os.sep) and os.path.isfile(full):
                 return full
@@ -100,7 +104,7 @@ class Handler(BaseHTTPRequestHandler):
                                  "headers": dict(self.headers.items()),
                                  "body": body.decode("utf-8", "replace"), "at": time.time()})
         fault = self._fault_for(parts.path)
-        file = self._file_for(parts.path)
+        file = self._file_for(parts.path, parts.query)
         content = open(file, "rb").read() if file else None
         if fault:
             time.sleep(fault.get("delay", 0))

@@ -20,6 +20,45 @@ core::Duration parse_duration_flag(const std::string& flag, const std::string& v
         fmt::format("{} '{}' is not a duration; use e.g. 30s, 5m, 1h", flag, value));
 }
 
+core::Time parse_time_flag(const std::string& flag, const std::string& value) {
+    if (auto t = core::parse_time(value)) {
+        return *t;
+    }
+    throw core::UsageError(
+        fmt::format("{} '{}' is not a date; use YYYY-MM-DD (UTC) or ISO-8601", flag, value));
+}
+
+sources::Selection SelectionOptions::to_selection() const {
+    sources::Selection s;
+    s.config_file = config_file;
+    // Repeatable flags that also take comma lists: --assets a,b --assets c.
+    for (const auto& a : assets) {
+        for (auto& item : core::strings::split_list(a)) {
+            s.assets.push_back(std::move(item));
+        }
+    }
+    for (const auto& m : metrics) {
+        for (auto& item : core::strings::split_list(m)) {
+            s.metrics.push_back(std::move(item));
+        }
+    }
+    s.top = top;
+    s.min_pool_tvl = min_pool_tvl;
+    return s;
+}
+
+void add_selection(CLI::App& app, SelectionOptions& o) {
+    app.add_option("--config", o.config_file, "Asset selection file (e.g. config/defillama.csv)");
+    app.add_option("--assets", o.assets, "Only these assets (comma list, repeatable)");
+    app.add_option("--metrics", o.metrics, "Only these metrics (comma list, repeatable)");
+    app.add_option("--top", o.top, "Assets per metric when the config names none (0 = all)")
+        ->check(CLI::NonNegativeNumber);
+    app.add_option("--min-pool-tvl",
+                   o.min_pool_tvl,
+                   "Yield pools below this TVL (USD) are left out unless named")
+        ->check(CLI::NonNegativeNumber);
+}
+
 http::ClientOptions NetworkOptions::to_client_options() const {
     using std::chrono::duration_cast;
     using std::chrono::milliseconds;
@@ -40,6 +79,7 @@ http::ClientOptions NetworkOptions::to_client_options() const {
     o.max_in_flight = concurrency;
     o.max_body_bytes = static_cast<size_t>(max_body_mib) << 20;
     o.user_agent = fmt::format("tm/{}", core::version());
+    o.rate_per_minute = rate_per_minute;
     o.record_dir = record_dir;
     o.replay_dir = replay_dir;
     // A stall shorter than the total timeout must not kill a slow but moving transfer.
@@ -73,6 +113,10 @@ void add_network(CLI::App& app, NetworkOptions& o) {
     app.add_option("--retry-delay", o.retry_delay, "Base of the exponential backoff (full jitter)");
     app.add_option("--concurrency", o.concurrency, "Requests in flight at once")
         ->check(CLI::Range(1, 64));
+    app.add_option("--rate-limit",
+                   o.rate_per_minute,
+                   "Requests per minute per host, instead of the source's limits")
+        ->check(CLI::Range(0.1, 1e6));
     app.add_option("--max-body", o.max_body_mib, "Largest response body accepted, in MiB")
         ->check(CLI::Range(1, 16384));
 }

@@ -3,6 +3,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
+#include <tm/sources/source.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -30,13 +31,30 @@ struct NetworkOptions {
     std::string retry_delay = "500ms";
     int concurrency = 8;
     int max_body_mib = 512;
+    std::optional<double> rate_per_minute;
 
     // Throws core::UsageError naming the flag for a malformed value.
     http::ClientOptions to_client_options() const;
 };
 
+// Flags that choose what a source pulls: --config, --assets, --metrics, --top, --min-pool-tvl.
+struct SelectionOptions {
+    std::optional<std::string> config_file;
+    std::vector<std::string> assets;
+    std::vector<std::string> metrics;
+    std::optional<int> top;
+    double min_pool_tvl = 1'000'000;
+
+    sources::Selection to_selection() const;
+};
+
 void add_common(CLI::App& app, CommonOptions& options);
+void add_selection(CLI::App& app, SelectionOptions& options);
 void add_network(CLI::App& app, NetworkOptions& options);
+
+// Parses a date or time flag ("2021-01-01", "2021-01-01T12:00Z"). Throws core::UsageError
+// naming `flag`.
+core::Time parse_time_flag(const std::string& flag, const std::string& value);
 
 // Parses a duration flag ("90s", "5m", "1h30m"; a bare number means seconds). Throws
 // core::UsageError naming `flag`.

@@ -32,4 +32,11 @@ public:
     explicit UsageError(const std::string& message) : Error(message, ExitCode::usage) {}
 };
 
+// A response that is not what the source documents (wrong shape, invalid JSON). It fails that
+// request's asset, not the run.
+class DataError : public Error {
+public:
+    explicit DataError(const std::string& message) : Error(message, ExitCode::failed) {}
+};
+
 } // namespace core

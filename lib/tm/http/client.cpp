@@ -405,6 +405,9 @@ Client::Client(ClientOptions options) : m_options(std::move(options)) {
 Client::~Client() = default;
 
 void Client::set_limit(const std::string& origin, HostLimit limit) {
+    if (m_options.rate_per_minute) {
+        limit = {*m_options.rate_per_minute, std::max(1.0, *m_options.rate_per_minute / 10)};
+    }
     m_impl->limits[origin_of(origin)] = limit;
     m_impl->buckets.erase(origin_of(origin));
 }

@@ -26,6 +26,8 @@ struct ClientOptions {
     std::string user_agent;
     std::optional<std::string> record_dir; // --record DIR
     std::optional<std::string> replay_dir; // --replay DIR: no network at all
+    // --rate-limit: requests per minute per host, replacing every source's own limits.
+    std::optional<double> rate_per_minute;
 };
 
 struct HostLimit {

@@ -3,6 +3,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
+#include <tm/sources/source.hpp>
 
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@ struct PullOptions {
     std::optional<std::string> db;
     core::Duration bucket = std::chrono::hours{1};
     http::ClientOptions http;
+    sources::Selection selection;
     std::string args; // the command line, for the journal (redacted there)
 };
 

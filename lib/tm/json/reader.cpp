@@ -20,7 +20,7 @@ std::string Path::str() const {
 }
 
 ShapeError::ShapeError(const Path& where, const std::string& what)
-    : core::Error(fmt::format("{}: {}", where.str(), what)) {}
+    : core::DataError(fmt::format("{}: {}", where.str(), what)) {}
 
 simdjson::padded_string_view padded(std::string& body) {
     if (body.capacity() < body.size() + simdjson::SIMDJSON_PADDING) {
@@ -135,35 +135,162 @@ std::optional<std::string> string_or_null(value v, const Path& where) {
     return std::string(s);
 }
 
-void for_each_object(std::string& body,
-                     const std::function<void(simdjson::ondemand::object&, const Path&)>& fn) {
-    using simdjson::ondemand::json_type;
+namespace {
+
+using simdjson::ondemand::json_type;
+
+json_type type_of(value& v, const Path& where);
+
+// Parses `body` and hands its root to `fn`, then checks nothing follows the root.
+template <typename Fn> void with_document(std::string& body, Fn&& fn) {
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;
     const Path root;
     check(parser.iterate(padded(body)).get(doc), root);
     json_type type = json_type::null;
     check(doc.type().get(type), root);
-    if (type != json_type::array) {
-        throw ShapeError(root, fmt::format("expected an array, found {}", type_name(type)));
+    fn(doc, type, root);
+    expect_end(doc);
+}
+
+// Calls `fn(array, path)` with the array at field `key` of the root object, reading every other
+// field too, so that a body truncated anywhere fails instead of passing unnoticed.
+template <typename Fn>
+void with_array_at(simdjson::ondemand::document& doc,
+                   json_type type,
+                   const Path& root,
+                   std::string_view key,
+                   Fn&& fn) {
+    if (type != json_type::object) {
+        throw ShapeError(root, fmt::format("expected an object, found {}", type_name(type)));
     }
-    simdjson::ondemand::array items;
-    check(doc.get_array().get(items), root);
+    simdjson::ondemand::object obj;
+    check(doc.get_object().get(obj), root);
+    bool found = false;
+    for_each_field(obj, root, [&](std::string_view name, value v, const Path& at) {
+        if (name != key) {
+            return;
+        }
+        found = true;
+        const auto field_type = type_of(v, at);
+        if (field_type != json_type::array) {
+            throw ShapeError(at, fmt::format("expected an array, found {}", type_name(field_type)));
+        }
+        simdjson::ondemand::array items;
+        check(v.get_array().get(items), at);
+        fn(items, at);
+    });
+    if (!found) {
+        throw ShapeError(root.key(key), "missing");
+    }
+}
+
+} // namespace
+
+void for_each_object(simdjson::ondemand::array& items, const Path& at, const ObjectFn& fn) {
     long index = 0;
     for (auto item : items) {
-        const Path at = root.index(index++);
+        const Path here = at.index(index++);
         value v;
-        check(item.get(v), at);
-        json_type item_type = json_type::null;
-        check(v.type().get(item_type), at);
+        check(item.get(v), here);
+        const auto item_type = type_of(v, here);
         if (item_type != json_type::object) {
-            throw ShapeError(at, fmt::format("expected an object, found {}", type_name(item_type)));
+            throw ShapeError(here,
+                             fmt::format("expected an object, found {}", type_name(item_type)));
         }
         simdjson::ondemand::object obj;
-        check(v.get_object().get(obj), at);
-        fn(obj, at);
+        check(v.get_object().get(obj), here);
+        fn(obj, here);
     }
-    expect_end(doc);
+}
+
+void for_each_object(std::string& body, const ObjectFn& fn) {
+    with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
+        if (type != json_type::array) {
+            throw ShapeError(root, fmt::format("expected an array, found {}", type_name(type)));
+        }
+        simdjson::ondemand::array items;
+        check(doc.get_array().get(items), root);
+        for_each_object(items, root, fn);
+    });
+}
+
+void for_each_object_at(std::string& body,
+                        std::string_view key,
+                        const ObjectFn& fn,
+                        BareArray bare) {
+    with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
+        if (type == json_type::array && bare == BareArray::accept) {
+            simdjson::ondemand::array items;
+            check(doc.get_array().get(items), root);
+            for_each_object(items, root, fn);
+            return;
+        }
+        with_array_at(doc, type, root, key, [&](simdjson::ondemand::array& items, const Path& at) {
+            for_each_object(items, at, fn);
+        });
+    });
+}
+
+void for_each_pair_at(std::string& body,
+                      std::string_view key,
+                      const std::function<void(double ts, double value)>& fn) {
+    with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
+        with_array_at(doc, type, root, key, [&](simdjson::ondemand::array& items, const Path& at) {
+            long index = 0;
+            for (auto item : items) {
+                const Path here = at.index(index++);
+                value v;
+                check(item.get(v), here);
+                const auto item_type = type_of(v, here);
+                if (item_type != json_type::array) {
+                    throw ShapeError(here,
+                                     fmt::format("expected a [time, value] pair, found {}",
+                                                 type_name(item_type)));
+                }
+                simdjson::ondemand::array pair;
+                check(v.get_array().get(pair), here);
+                std::optional<double> ts, x;
+                long i = 0;
+                for (auto element : pair) {
+                    value e;
+                    check(element.get(e), here.index(i));
+                    if (i == 0) {
+                        ts = unix_seconds(e, here.index(0));
+                    } else if (i == 1) {
+                        x = number_or_null(e, here.index(1));
+                    }
+                    ++i;
+                }
+                if (i != 2) {
+                    throw ShapeError(
+                        here, fmt::format("expected a [time, value] pair, found {} elements", i));
+                }
+                if (x) {
+                    fn(*ts, *x);
+                }
+            }
+        });
+    });
+}
+
+double unix_seconds(value v, const Path& where) {
+    const auto type = type_of(v, where);
+    if (type == json_type::number) {
+        double d = 0;
+        check(v.get_double().get(d), where);
+        return d;
+    }
+    if (type == json_type::string) {
+        std::string_view s;
+        check(v.get_string().get(s), where);
+        if (auto n = core::strings::parse_int(s)) {
+            return static_cast<double>(*n);
+        }
+        throw ShapeError(
+            where, fmt::format("expected a unix time, found the string \"{}\"", s.substr(0, 40)));
+    }
+    throw ShapeError(where, fmt::format("expected a unix time, found {}", type_name(type)));
 }
 
 std::vector<std::string> string_list(value v, const Path& at) {

@@ -33,7 +33,7 @@ private:
 };
 
 // The response is valid JSON of an unexpected shape, or not valid JSON at all.
-class ShapeError : public core::Error {
+class ShapeError : public core::DataError {
 public:
     ShapeError(const Path& where, const std::string& what);
 };
@@ -74,10 +74,33 @@ void for_each_field(simdjson::ondemand::object& obj, const Path& at, Fn&& fn) {
     }
 }
 
+using ObjectFn = std::function<void(simdjson::ondemand::object&, const Path&)>;
+
+// Calls `fn` for each element of `items`, which must all be objects.
+void for_each_object(simdjson::ondemand::array& items, const Path& at, const ObjectFn& fn);
+
 // Parses `body` as a JSON array of objects and calls `fn(object, path)` for each element.
 // Throws ShapeError when the body is not such an array or is not valid to its end.
-void for_each_object(std::string& body,
-                     const std::function<void(simdjson::ondemand::object&, const Path&)>& fn);
+void for_each_object(std::string& body, const ObjectFn& fn);
+
+// Whether a response may also arrive as a bare array instead of an object holding it.
+enum class BareArray { refuse, accept };
+
+// Parses `body` as an object and calls `fn` for each object in its array field `key`
+// ({"data": [...]}). With BareArray::accept a root array is taken as that array.
+void for_each_object_at(std::string& body,
+                        std::string_view key,
+                        const ObjectFn& fn,
+                        BareArray bare = BareArray::refuse);
+
+// Parses `body` as an object and calls `fn(ts, value)` for each [ts, value] pair of its
+// array field `key` ("totalDataChart": [[1710201600, 1234.5], ...]). Null values are skipped.
+void for_each_pair_at(std::string& body,
+                      std::string_view key,
+                      const std::function<void(double ts, double value)>& fn);
+
+// A unix timestamp in seconds given as a number or a string of digits ("1665964800").
+double unix_seconds(value v, const Path& where);
 
 // The strings of an array value; nulls are skipped, a non-array gives an empty list.
 std::vector<std::string> string_list(value v, const Path& at);

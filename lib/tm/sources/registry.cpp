@@ -11,12 +11,15 @@ namespace {
 
 struct Entry {
     const char* name;
-    std::function<std::unique_ptr<Source>()> make;
+    std::function<std::unique_ptr<Source>(Mode, const Selection&)> make;
 };
 
 const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries = {
-        {"defillama", [] { return std::make_unique<defillama::DefiLlama>(); }},
+        {"defillama",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<defillama::DefiLlama>(selection, mode);
+         }},
     };
     return entries;
 }
@@ -31,10 +34,11 @@ std::vector<std::string> source_names() {
     return names;
 }
 
-std::unique_ptr<Source> make_source(const std::string& name) {
+std::unique_ptr<Source>
+make_source(const std::string& name, Mode mode, const Selection& selection) {
     for (const auto& e : registry()) {
         if (name == e.name) {
-            return e.make();
+            return e.make(mode, selection);
         }
     }
     const auto names = source_names();

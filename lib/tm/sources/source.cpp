@@ -1,5 +1,4 @@
 #include <tm/core/log.hpp>
-#include <tm/json/reader.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
@@ -8,40 +7,67 @@
 
 namespace sources {
 
-void PullContext::fetch(http::Request request, std::string asset, Parser parse) {
+void RunContext::record_error(std::string asset, std::string request, std::string error) {
+    core::log::warn("{}{}: {}", request, asset.empty() ? "" : " (" + asset + ")", error);
+    m_errors.push_back({std::move(asset), std::move(request), std::move(error)});
+    ++m_failed;
+}
+
+void RunContext::request(http::Request request,
+                         std::string asset,
+                         std::function<void(std::string&)> handle) {
     const std::string label = request.label;
     m_http.submit(
         std::move(request),
-        [this, label, asset = std::move(asset), parse = std::move(parse)](http::Response&& r) {
-            const std::string& what = label;
-            auto fail = [&](const std::string& error) {
-                core::log::warn("{}: {}", what, error);
-                m_errors.push_back({asset, what, error});
-                ++m_failed;
-            };
+        [this, label, asset = std::move(asset), handle = std::move(handle)](http::Response&& r) {
             if (!r.ok()) {
-                fail(r.describe());
+                record_error(asset, label, r.describe());
                 return;
             }
             if (r.body.empty()) {
-                fail(fmt::format("HTTP {} with an empty body", r.status));
+                record_error(asset, label, fmt::format("HTTP {} with an empty body", r.status));
                 return;
             }
-            store::Batch batch;
-            std::vector<store::Asset> assets;
             try {
-                parse(r.body, batch, assets);
-            } catch (const core::Error& e) {
-                fail(e.what());
+                handle(r.body);
+            } catch (const core::DataError& e) {
+                record_error(asset, label, e.what());
                 return;
             }
-            core::log::debug("{}: {} points", what, batch.size());
-            m_points.append(batch);
-            m_assets.insert(m_assets.end(),
-                            std::make_move_iterator(assets.begin()),
-                            std::make_move_iterator(assets.end()));
             ++m_succeeded;
         });
+}
+
+void PullContext::fetch(http::Request request, std::string asset, Parser parse) {
+    const std::string label = request.label;
+    this->request(std::move(request),
+                  std::move(asset),
+                  [this, label, parse = std::move(parse)](std::string& body) {
+                      store::Batch batch;
+                      std::vector<store::Asset> assets;
+                      parse(body, batch, assets);
+                      core::log::debug("{}: {} points", label, batch.size());
+                      m_points.append(batch);
+                      m_assets.insert(m_assets.end(),
+                                      std::make_move_iterator(assets.begin()),
+                                      std::make_move_iterator(assets.end()));
+                  });
+}
+
+void BackfillContext::fetch_chunk(http::Request request, Chunk chunk, ChunkParser parse) {
+    if (done(chunk)) {
+        ++m_skipped;
+        return;
+    }
+    ++m_planned;
+    std::string asset = chunk.asset;
+    this->request(std::move(request),
+                  std::move(asset),
+                  [this, chunk = std::move(chunk), parse = std::move(parse)](std::string& body) {
+                      store::Batch batch;
+                      parse(body, batch);
+                      m_sink(chunk, batch);
+                  });
 }
 
 std::string base_url(const std::string& env_var, const std::string& fallback) {

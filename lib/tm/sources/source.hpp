@@ -8,7 +8,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sources {
@@ -27,40 +30,106 @@ struct SourceInfo {
     core::Duration schedule;           // how often a live pull is expected to run
 };
 
+// Whether a source is built for a live pull or a backfill (defaults differ, e.g. --top).
+enum class Mode { pull, backfill };
+
+// What to pull, from the flags every source shares (--config, --assets, --metrics, --top).
+struct Selection {
+    std::optional<std::string> config_file;
+    std::vector<std::string> assets;
+    std::vector<std::string> metrics;
+    std::optional<int> top; // assets per metric when no config names them; 0 = all
+    double min_pool_tvl = 1'000'000;
+};
+
 // Turns a response body into points and asset rows. Pure: no network, no database; throws
 // json::ShapeError (or core::Error) naming the field when the body is not what it expects.
 using Parser = std::function<void(std::string& body, store::Batch&, std::vector<store::Asset>&)>;
 
-// What a live pull collects while its requests run.
-class PullContext {
+// Requests of one run and what went wrong with them.
+class RunContext {
 public:
-    PullContext(http::Client& http, core::Time now, core::Duration bucket)
-        : m_http(http), m_now(now), m_bucket(bucket) {}
+    RunContext(http::Client& http, core::Time now) : m_http(http), m_now(now) {}
+    virtual ~RunContext() = default;
+    RunContext(const RunContext&) = delete;
+    RunContext& operator=(const RunContext&) = delete;
 
-    // Queues `request`. When it succeeds, `parse` fills a batch of its own that joins the
-    // pull's points only if the whole body parsed: an endpoint is all or nothing. A failure
-    // becomes a PullError naming `asset` (empty when the whole endpoint is meant).
-    void fetch(http::Request request, std::string asset, Parser parse);
+    // Queues `request`; `handle(body)` runs when it answers 2xx with a body. An HTTP or
+    // transport failure, or a core::DataError thrown by `handle`, becomes a PullError naming
+    // `asset` (empty when a whole endpoint is meant). Other exceptions end the run.
+    void
+    request(http::Request request, std::string asset, std::function<void(std::string&)> handle);
 
-    // Snapshot time of this pull: now floored to the bucket (ARCHITECTURE §3).
-    core::Time snapshot_time() const { return core::floor_to(m_now, m_bucket); }
+    // Records a failure that is not a request's (for example a plan step that found nothing).
+    void record_error(std::string asset, std::string request, std::string error);
 
+    core::Time now() const { return m_now; }
     http::Client& http() { return m_http; }
-    store::Batch& points() { return m_points; }
     std::vector<store::Asset>& assets() { return m_assets; }
-    std::vector<store::PullError>& errors() { return m_errors; }
+    const std::vector<store::PullError>& errors() const { return m_errors; }
     int succeeded() const { return m_succeeded; }
     int failed() const { return m_failed; }
+
+protected:
+    std::vector<store::Asset> m_assets;
 
 private:
     http::Client& m_http;
     core::Time m_now;
-    core::Duration m_bucket;
-    store::Batch m_points;
-    std::vector<store::Asset> m_assets;
     std::vector<store::PullError> m_errors;
     int m_succeeded = 0;
     int m_failed = 0;
+};
+
+// A live pull: every endpoint's points join one batch, written in one transaction.
+class PullContext : public RunContext {
+public:
+    PullContext(http::Client& http, core::Time now, core::Duration bucket)
+        : RunContext(http, now), m_bucket(bucket) {}
+
+    // Queues `request`. Its points join the pull only if the whole body parsed: an endpoint
+    // is all or nothing.
+    void fetch(http::Request request, std::string asset, Parser parse);
+
+    // Snapshot time of this pull: now floored to the bucket (ARCHITECTURE §3).
+    core::Time snapshot_time() const { return core::floor_to(now(), m_bucket); }
+    store::Batch& points() { return m_points; }
+
+private:
+    core::Duration m_bucket;
+    store::Batch m_points;
+};
+
+// One unit of a backfill: one asset's history of one family, committed with its progress row.
+struct Chunk {
+    std::string asset;
+    std::string family;
+    auto operator<=>(const Chunk&) const = default;
+};
+
+// A backfill: every chunk is handed to the sink (which writes and commits it) as it arrives.
+class BackfillContext : public RunContext {
+public:
+    using Sink = std::function<void(const Chunk&, store::Batch&)>;
+    using ChunkParser = std::function<void(std::string& body, store::Batch&)>;
+
+    BackfillContext(http::Client& http, core::Time now, std::set<Chunk> done, Sink sink)
+        : RunContext(http, now), m_done(std::move(done)), m_sink(std::move(sink)) {}
+
+    // True when an earlier run completed `chunk` (resume) and it need not be fetched again.
+    bool done(const Chunk& chunk) const { return m_done.contains(chunk); }
+
+    // Queues the history request of `chunk` unless it is done; the parsed batch goes to the sink.
+    void fetch_chunk(http::Request request, Chunk chunk, ChunkParser parse);
+
+    int planned() const { return m_planned; }
+    int skipped() const { return m_skipped; }
+
+private:
+    std::set<Chunk> m_done;
+    Sink m_sink;
+    int m_planned = 0;
+    int m_skipped = 0;
 };
 
 class Source {
@@ -69,14 +138,24 @@ public:
     virtual const SourceInfo& info() const = 0;
     // Sets per-host rate limits on `http` (weight per minute and burst).
     virtual void configure(http::Client& http) const = 0;
-    // Queues the requests of a live snapshot; their callbacks parse into `ctx`.
-    virtual void plan_pull(PullContext& ctx) = 0;
+    // Queues the requests of phase `phase` (0, 1, …) of a live snapshot; their callbacks parse
+    // into `ctx`. The job runs each phase's requests before planning the next, so a phase can
+    // use what the previous one fetched. Returns false when no phase follows.
+    virtual bool plan_pull(PullContext& ctx, int phase) = 0;
+    // Keeps what the selection asks for of a pull's points (after every request answered).
+    virtual store::Batch select(const store::Batch& points,
+                                const std::vector<store::Asset>& assets) = 0;
+    // Queues the requests of phase `phase` of a backfill (typically lists, then one chunk per
+    // asset and family). Returns false when no phase follows.
+    virtual bool plan_backfill(BackfillContext& ctx, int phase) = 0;
 };
 
 // The registry (sources/registry.cpp): every source tm knows, by name.
 std::vector<std::string> source_names();
-// Throws core::UsageError naming the known sources (and the closest one) for an unknown name.
-std::unique_ptr<Source> make_source(const std::string& name);
+// Throws core::UsageError naming the known sources (and the closest one) for an unknown name,
+// or for a selection the source cannot satisfy (unknown metric, unreadable config).
+std::unique_ptr<Source>
+make_source(const std::string& name, Mode mode, const Selection& selection = {});
 
 // The value of `env_var` when set, else `fallback`, without a trailing '/'. Throws
 // core::UsageError when the value is not an http(s) URL.

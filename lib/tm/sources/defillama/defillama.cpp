@@ -1,51 +1,498 @@
-#include <tm/core/secrets.hpp>
+#include <tm/core/log.hpp>
+#include <tm/sources/defillama/chains.hpp>
 #include <tm/sources/defillama/defillama.hpp>
 #include <tm/sources/defillama/parse.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <chrono>
 
 namespace sources::defillama {
-
 namespace {
 
-const Host k_api{"TM_DEFILLAMA_URL", "https://api.llama.fi", "TVL, chains (free tier)"};
-const Host k_pro{"TM_DEFILLAMA_PRO_URL", "https://pro-api.llama.fi", "every endpoint (pro tier)"};
+using namespace std::chrono_literals;
+
+const std::vector<Host> k_hosts = {
+    {"TM_DEFILLAMA_URL", "https://api.llama.fi", "TVL, fees, volumes, open interest (free)"},
+    {"TM_DEFILLAMA_STABLECOINS_URL", "https://stablecoins.llama.fi", "stablecoin supply (free)"},
+    {"TM_DEFILLAMA_YIELDS_URL", "https://yields.llama.fi", "pool APY and utilization (free)"},
+    {"TM_DEFILLAMA_BRIDGES_URL",
+     "https://bridges.llama.fi",
+     "bridge volumes (pro-only since 2026-01)"},
+    {"TM_DEFILLAMA_PRO_URL", "https://pro-api.llama.fi", "every endpoint, with DEFILLAMA_API_KEY"},
+};
+
+// Live: the light overview (both exclude flags, research §3.3). History: the chart of one
+// protocol (/summary) or one chain (/overview/{type}/{chain}).
+std::string overview_path(const Family& f, std::string_view chain = {}) {
+    std::string path = fmt::format("/overview/{}", f.dimension_type);
+    if (!chain.empty()) {
+        path += fmt::format("/{}?excludeTotalDataChart=false&excludeTotalDataChartBreakdown=true",
+                            chain);
+    } else {
+        path += "?excludeTotalDataChart=true&excludeTotalDataChartBreakdown=true";
+    }
+    if (!f.data_type.empty()) {
+        path += fmt::format("&dataType={}", f.data_type);
+    }
+    return path;
+}
+
+std::string summary_path(const Family& f, std::string_view slug) {
+    std::string path = fmt::format("/summary/{}/{}", f.dimension_type, slug);
+    if (!f.data_type.empty()) {
+        path += fmt::format("?dataType={}", f.data_type);
+    }
+    return path;
+}
+
+// Percent-encodes what may not stand in a URL path segment ("Hyperliquid L1",
+// "polygon-bridge-&-staking").
+std::string path_segment(std::string_view s) {
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += fmt::format("%{:02X}", c);
+        }
+    }
+    return out;
+}
+
+http::Request get(const std::string& url, std::string label) {
+    return http::get(url, std::move(label));
+}
 
 } // namespace
 
-DefiLlama::DefiLlama()
+DefiLlama::DefiLlama(const Selection& selection, Mode mode)
     : m_info{k_source,
-             "DeFi TVL per protocol and chain",
-             {k_api, k_pro},
+             "DeFi TVL, fees, revenue, volumes, open interest, stablecoins, bridges, yields, flows",
+             k_hosts,
              {"DEFILLAMA_API_KEY"},
              std::chrono::hours{1}},
-      m_key(core::secrets::from_env("DEFILLAMA_API_KEY")) {
-    m_api_base = pro() ? base_url(k_pro.env_var, k_pro.default_url) + "/" + m_key + "/api"
-                       : base_url(k_api.env_var, k_api.default_url);
-}
+      m_selection(selection, mode == Mode::backfill ? 50 : 250) {}
 
 void DefiLlama::configure(http::Client& http) const {
-    // Pro allows 1,000 requests/minute. The free tier publishes no number; one request a
-    // second with a small burst stays well clear of the 429s others have reported.
-    if (pro()) {
-        http.set_limit(m_api_base, {900, 50});
-    } else {
-        http.set_limit(m_api_base, {60, 10});
+    // Pro allows 1,000 requests/minute on one host. The free tier publishes no number; one
+    // request a second per host with a small burst stays clear of the 429s others reported.
+    for (const Service s :
+         {Service::api, Service::stablecoins, Service::yields, Service::bridges}) {
+        if (m_endpoints.pro()) {
+            http.set_limit(m_endpoints.origin(s), {900, 50});
+        } else {
+            http.set_limit(m_endpoints.origin(s), {60, 10});
+        }
     }
 }
 
-void DefiLlama::plan_pull(PullContext& ctx) {
+bool DefiLlama::available(const Family& family) {
+    const bool ok = family.name == "bridges" ? m_endpoints.bridges_available()
+                                             : family.tier == Tier::free || m_endpoints.pro();
+    if (!ok && m_skipped.insert(family.name).second) {
+        std::string metrics;
+        for (const auto m : family.metrics) {
+            metrics += metrics.empty() ? "" : ", ";
+            metrics += m;
+        }
+        core::log::info("skipping {} ({}): pro tier only; set DEFILLAMA_API_KEY to pull it",
+                        family.name,
+                        metrics);
+    }
+    return ok;
+}
+
+bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
     const core::Time ts = ctx.snapshot_time();
-    ctx.fetch(http::get(m_api_base + "/protocols", "GET /protocols"),
-              "",
-              [ts](std::string& body, store::Batch& out, std::vector<store::Asset>& assets) {
-                  parse_protocols(body, ts, out, assets);
-              });
-    ctx.fetch(http::get(m_api_base + "/v2/chains", "GET /v2/chains"),
-              "",
-              [ts](std::string& body, store::Batch& out, std::vector<store::Asset>& assets) {
-                  parse_chains(body, ts, out, assets);
-              });
+    // Daily totals (total24h) describe the last complete UTC day.
+    const core::Time yesterday = core::floor_to(ctx.now(), 24h) - 24h;
+    if (phase == 1) {
+        // Inflows of the top protocols by TVL, ranked from phase 0's /protocols.
+        const auto& keys = ctx.points().keys();
+        std::vector<std::pair<std::string, double>> tvl;
+        for (size_t i = 0; i < ctx.points().size(); ++i) {
+            const auto& k = keys[ctx.points().refs()[i]];
+            if (k.metric == "TVL") {
+                tvl.emplace_back(k.asset, ctx.points().values()[i]);
+            }
+        }
+        plan_inflows(ctx, m_selection.pick(Kind::protocol, "INFLOW", tvl));
+        return false;
+    }
+    bool rank_for_flows = false;
+    for (const auto& f : families()) {
+        if (!m_selection.wants_family(f) || !available(f)) {
+            continue;
+        }
+        const auto fetch = [&](Service service, const std::string& path, Parser parse) {
+            ctx.fetch(get(m_endpoints.url(service, path), "GET " + path.substr(0, path.find('?'))),
+                      "",
+                      std::move(parse));
+        };
+        if (f.name == "tvl") {
+            fetch(Service::api, "/protocols", [ts](std::string& b, store::Batch& o, Assets& a) {
+                parse_protocols(b, ts, o, a);
+            });
+        } else if (f.name == "chain_tvl") {
+            fetch(Service::api, "/v2/chains", [ts](std::string& b, store::Batch& o, Assets& a) {
+                parse_chains(b, ts, o, a);
+            });
+        } else if (!f.dimension_type.empty()) {
+            const std::string_view metric = f.metrics.front();
+            const std::string_view twin =
+                f.twin_metrics.empty() ? std::string_view{} : f.twin_metrics.front();
+            ctx.fetch(get(m_endpoints.url(Service::api, overview_path(f)),
+                          fmt::format("GET /overview/{}{}",
+                                      f.dimension_type,
+                                      f.data_type.empty() ? "" : " " + std::string(f.data_type))),
+                      "",
+                      [=](std::string& b, store::Batch& o, Assets&) {
+                          parse_overview(b, metric, twin, yesterday, o);
+                      });
+        } else if (f.name == "stablecoins") {
+            fetch(Service::stablecoins,
+                  "/stablecoins",
+                  [ts](std::string& b, store::Batch& o, Assets& a) {
+                      parse_stablecoins(b, ts, o, a);
+                  });
+        } else if (f.name == "chain_stablecoins") {
+            fetch(Service::stablecoins,
+                  "/stablecoinchains",
+                  [ts](std::string& b, store::Batch& o, Assets&) {
+                      parse_stablecoin_chains(b, ts, o);
+                  });
+        } else if (f.name == "bridges") {
+            fetch(Service::bridges, "/bridges", [ts](std::string& b, store::Batch& o, Assets& a) {
+                parse_bridges(b, ts, o, a);
+            });
+        } else if (f.name == "pools") {
+            fetch(Service::yields, "/pools", [ts](std::string& b, store::Batch& o, Assets& a) {
+                parse_pools(b, ts, o, a);
+            });
+        } else if (f.name == "utilization") {
+            fetch(Service::yields, "/lendBorrow", [ts](std::string& b, store::Batch& o, Assets&) {
+                parse_lend_borrow(b, ts, o);
+            });
+        } else if (f.name == "flows") {
+            auto named = m_selection.pick(Kind::protocol, "INFLOW", {});
+            if (!named.empty()) {
+                plan_inflows(ctx, named);
+            } else {
+                rank_for_flows = true;
+                if (!m_selection.wants_family(families().front())) {
+                    fetch(Service::api,
+                          "/protocols",
+                          [ts](std::string& b, store::Batch& o, Assets& a) {
+                              parse_protocols(b, ts, o, a);
+                          });
+                }
+            }
+        }
+    }
+    return rank_for_flows;
+}
+
+void DefiLlama::plan_inflows(PullContext& ctx, const std::vector<std::string>& slugs) {
+    // The net flow of the last complete UTC day (research §3.10), stamped with that day.
+    const core::Time end = core::floor_to(ctx.now(), 24h);
+    const core::Time start = end - 24h;
+    for (const auto& slug : slugs) {
+        const std::string path = fmt::format("/inflows/{}/{}?end={}",
+                                             path_segment(slug),
+                                             core::to_unix_seconds(start),
+                                             core::to_unix_seconds(end));
+        ctx.fetch(get(m_endpoints.url(Service::api, path), "GET /inflows/" + slug),
+                  slug,
+                  [slug, start](std::string& b, store::Batch& o, Assets&) {
+                      parse_inflows(b, slug, start, o);
+                  });
+    }
+}
+
+store::Batch DefiLlama::select(const store::Batch& points,
+                               const std::vector<store::Asset>& assets) {
+    m_selection.learn(assets);
+    return m_selection.filter(points);
+}
+
+void DefiLlama::fetch_list(RunContext& ctx,
+                           const std::string& name,
+                           Service service,
+                           const std::string& path,
+                           Parser parse) {
+    if (m_lists.contains(name)) {
+        return;
+    }
+    m_lists[name];
+    ctx.request(get(m_endpoints.url(service, path), "GET " + path.substr(0, path.find('?'))),
+                "",
+                [this, name, parse = std::move(parse)](std::string& body) {
+                    List& list = m_lists[name];
+                    parse(body, list.points, list.assets);
+                    m_selection.learn(list.assets);
+                });
+}
+
+std::vector<std::pair<std::string, double>> DefiLlama::candidates(const std::string& list,
+                                                                  std::string_view metric) const {
+    std::vector<std::pair<std::string, double>> out;
+    auto it = m_lists.find(list);
+    if (it == m_lists.end()) {
+        return out;
+    }
+    const auto& b = it->second.points;
+    for (size_t i = 0; i < b.size(); ++i) {
+        const auto& k = b.keys()[b.refs()[i]];
+        if (k.metric == metric) {
+            out.emplace_back(k.asset, b.values()[i]);
+        }
+    }
+    return out;
+}
+
+std::string DefiLlama::chain_label(const std::string& key) const {
+    // /v2/chains carries each chain's label; the chart endpoints want labels and match them
+    // case-insensitively, so a key is the best guess for a chain no list named.
+    if (auto it = m_lists.find("chains"); it != m_lists.end()) {
+        for (const auto& a : it->second.assets) {
+            if (a.asset == key && !a.name.empty()) {
+                return a.name;
+            }
+        }
+    }
+    return key;
+}
+
+bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
+    // List points only rank candidates; their time does not matter.
+    const core::Time ts = ctx.now();
+    const core::Time yesterday = core::floor_to(ctx.now(), 24h) - 24h;
+    if (phase == 0) {
+        for (const auto& f : families()) {
+            if (!m_selection.wants_family(f) || !available(f)) {
+                continue;
+            }
+            if (f.name == "tvl") {
+                fetch_list(ctx,
+                           "protocols",
+                           Service::api,
+                           "/protocols",
+                           [ts](std::string& b, store::Batch& o, Assets& a) {
+                               parse_protocols(b, ts, o, a);
+                           });
+            } else if (f.name == "chain_tvl") {
+                fetch_list(ctx,
+                           "chains",
+                           Service::api,
+                           "/v2/chains",
+                           [ts](std::string& b, store::Batch& o, Assets& a) {
+                               parse_chains(b, ts, o, a);
+                           });
+            } else if (!f.dimension_type.empty()) {
+                const std::string_view metric = f.metrics.front();
+                const std::string_view twin = f.twin_metrics.front();
+                fetch_list(ctx,
+                           std::string(f.name),
+                           Service::api,
+                           overview_path(f),
+                           [=](std::string& b, store::Batch& o, Assets&) {
+                               parse_overview(b, metric, twin, yesterday, o);
+                           });
+                if (m_selection.wants_metric(twin)) {
+                    fetch_list(ctx,
+                               "chains",
+                               Service::api,
+                               "/v2/chains",
+                               [ts](std::string& b, store::Batch& o, Assets& a) {
+                                   parse_chains(b, ts, o, a);
+                               });
+                }
+            } else if (f.name == "stablecoins") {
+                fetch_list(ctx,
+                           "stablecoins",
+                           Service::stablecoins,
+                           "/stablecoins",
+                           [ts](std::string& b, store::Batch& o, Assets& a) {
+                               parse_stablecoins(b, ts, o, a);
+                           });
+            } else if (f.name == "chain_stablecoins") {
+                fetch_list(ctx,
+                           "stablecoinchains",
+                           Service::stablecoins,
+                           "/stablecoinchains",
+                           [ts](std::string& b, store::Batch& o, Assets&) {
+                               parse_stablecoin_chains(b, ts, o);
+                           });
+            } else if (f.name == "bridges") {
+                fetch_list(ctx,
+                           "bridges",
+                           Service::bridges,
+                           "/bridges",
+                           [ts](std::string& b, store::Batch& o, Assets& a) {
+                               parse_bridges(b, ts, o, a);
+                           });
+            } else if (f.name == "pools" || f.name == "utilization") {
+                fetch_list(
+                    ctx,
+                    "pools",
+                    Service::yields,
+                    "/pools",
+                    [ts](std::string& b, store::Batch& o, Assets& a) { parse_pools(b, ts, o, a); });
+                if (f.name == "utilization") {
+                    fetch_list(ctx,
+                               "lendBorrow",
+                               Service::yields,
+                               "/lendBorrow",
+                               [ts](std::string& b, store::Batch& o, Assets&) {
+                                   parse_lend_borrow(b, ts, o);
+                               });
+                }
+            } else if (f.name == "flows") {
+                core::log::info("flows (INFLOW, OUTFLOW) have no history endpoint; live pulls "
+                                "collect them day by day");
+            }
+        }
+        return true;
+    }
+    if (phase > 1) {
+        return false;
+    }
+    const auto chunk = [&](Service service,
+                           const std::string& path,
+                           const std::string& asset,
+                           std::string_view name,
+                           BackfillContext::ChunkParser parse) {
+        ctx.fetch_chunk(
+            get(m_endpoints.url(service, path), "GET " + path.substr(0, path.find('?'))),
+            Chunk{asset, std::string(name)},
+            std::move(parse));
+    };
+    for (const auto& f : families()) {
+        if (!m_selection.wants_family(f) || !available(f)) {
+            continue;
+        }
+        if (f.name == "tvl") {
+            for (const auto& slug :
+                 m_selection.pick(Kind::protocol, "TVL", candidates("protocols", "TVL"))) {
+                chunk(Service::api,
+                      "/protocol/" + path_segment(slug),
+                      slug,
+                      "TVL",
+                      [slug](std::string& b, store::Batch& o) {
+                          parse_protocol_history(b, slug, o);
+                      });
+            }
+        } else if (f.name == "chain_tvl") {
+            for (const auto& key :
+                 m_selection.pick(Kind::chain, "CHAIN_TVL", candidates("chains", "CHAIN_TVL"))) {
+                chunk(Service::api,
+                      "/v2/historicalChainTvl/" + path_segment(chain_label(key)),
+                      key,
+                      "CHAIN_TVL",
+                      [key](std::string& b, store::Batch& o) { parse_chain_history(b, key, o); });
+            }
+        } else if (!f.dimension_type.empty()) {
+            const std::string list(f.name);
+            for (const std::string_view metric : f.metrics) {
+                if (!m_selection.wants_metric(metric)) {
+                    continue;
+                }
+                for (const auto& slug :
+                     m_selection.pick(Kind::protocol, metric, candidates(list, metric))) {
+                    chunk(Service::api,
+                          summary_path(f, path_segment(slug)),
+                          slug,
+                          metric,
+                          [slug, metric](std::string& b, store::Batch& o) {
+                              parse_dimension_chart(b, slug, metric, o);
+                          });
+                }
+            }
+            for (const std::string_view twin : f.twin_metrics) {
+                if (!m_selection.wants_metric(twin)) {
+                    continue;
+                }
+                for (const auto& key :
+                     m_selection.pick(Kind::chain, twin, candidates(list, twin))) {
+                    chunk(Service::api,
+                          overview_path(f, path_segment(chain_label(key))),
+                          key,
+                          twin,
+                          [key, twin](std::string& b, store::Batch& o) {
+                              parse_dimension_chart(b, key, twin, o);
+                          });
+                }
+            }
+        } else if (f.name == "stablecoins") {
+            for (const auto& id :
+                 m_selection.pick(Kind::stablecoin,
+                                  "STABLECOIN_SUPPLY",
+                                  candidates("stablecoins", "STABLECOIN_SUPPLY"))) {
+                chunk(Service::stablecoins,
+                      "/stablecoincharts/all?stablecoin=" + path_segment(id),
+                      id,
+                      "STABLECOIN_SUPPLY",
+                      [id](std::string& b, store::Batch& o) {
+                          parse_stablecoin_chart(b, id, "STABLECOIN_SUPPLY", o);
+                      });
+            }
+        } else if (f.name == "chain_stablecoins") {
+            for (const auto& key :
+                 m_selection.pick(Kind::chain,
+                                  "CHAIN_STABLECOIN_SUPPLY",
+                                  candidates("stablecoinchains", "CHAIN_STABLECOIN_SUPPLY"))) {
+                chunk(Service::stablecoins,
+                      "/stablecoincharts/" + path_segment(chain_label(key)),
+                      key,
+                      "CHAIN_STABLECOIN_SUPPLY",
+                      [key](std::string& b, store::Batch& o) {
+                          parse_stablecoin_chart(b, key, "CHAIN_STABLECOIN_SUPPLY", o);
+                      });
+            }
+        } else if (f.name == "bridges") {
+            for (const auto& id : m_selection.pick(Kind::bridge,
+                                                   "BRIDGE_VOLUME_24H",
+                                                   candidates("bridges", "BRIDGE_VOLUME_30D"))) {
+                chunk(Service::bridges,
+                      "/bridgevolume/all?id=" + path_segment(id),
+                      id,
+                      "BRIDGE_VOLUME_24H",
+                      [id](std::string& b, store::Batch& o) { parse_bridge_volume(b, id, o); });
+            }
+        } else if (f.name == "pools") {
+            for (const auto& pool :
+                 m_selection.pick(Kind::pool, "APY", candidates("pools", "POOL_TVL"))) {
+                chunk(Service::yields,
+                      "/chart/" + path_segment(pool),
+                      pool,
+                      "APY",
+                      [pool](std::string& b, store::Batch& o) { parse_pool_chart(b, pool, o); });
+            }
+        } else if (f.name == "utilization") {
+            // Pools with a borrow side, ranked by their TVL from /pools.
+            std::map<std::string, double> tvl;
+            for (const auto& [pool, value] : candidates("pools", "POOL_TVL")) {
+                tvl[pool] = value;
+            }
+            std::vector<std::pair<std::string, double>> ranked;
+            for (const auto& [pool, u] : candidates("lendBorrow", "UTILIZATION")) {
+                auto it = tvl.find(pool);
+                ranked.emplace_back(pool, it == tvl.end() ? 0.0 : it->second);
+            }
+            for (const auto& pool : m_selection.pick(Kind::pool, "UTILIZATION", ranked)) {
+                chunk(Service::yields,
+                      "/chartLendBorrow/" + path_segment(pool),
+                      pool,
+                      "UTILIZATION",
+                      [pool](std::string& b, store::Batch& o) {
+                          parse_lend_borrow_chart(b, pool, o);
+                      });
+            }
+        }
+    }
+    return false;
 }
 
 } // namespace sources::defillama

@@ -1,28 +1,51 @@
 #pragma once
 
+#include <tm/sources/defillama/endpoints.hpp>
+#include <tm/sources/defillama/families.hpp>
+#include <tm/sources/defillama/selection.hpp>
 #include <tm/sources/source.hpp>
 
+#include <map>
+#include <set>
 #include <string>
 
 namespace sources::defillama {
 
-// DefiLlama (research/defillama-api.md). Free tier by default; with DEFILLAMA_API_KEY every
-// request goes to the pro host with the key in the path (pro-api.llama.fi/KEY/api/...).
+// DefiLlama (research/defillama-api.md): every metric family of families.cpp, live and history,
+// free tier by default and pro with DEFILLAMA_API_KEY (README "DefiLlama").
 class DefiLlama : public Source {
 public:
-    DefiLlama();
+    DefiLlama(const Selection& selection, Mode mode);
     const SourceInfo& info() const override { return m_info; }
     void configure(http::Client& http) const override;
-    void plan_pull(PullContext& ctx) override;
-
-    bool pro() const { return !m_key.empty(); }
-    // Base for TVL endpoints: https://api.llama.fi, or {pro}/{KEY}/api.
-    const std::string& api_base() const { return m_api_base; }
+    bool plan_pull(PullContext& ctx, int phase) override;
+    store::Batch select(const store::Batch& points,
+                        const std::vector<store::Asset>& assets) override;
+    bool plan_backfill(BackfillContext& ctx, int phase) override;
 
 private:
+    // True when `family` can be fetched on this tier; logs once why not otherwise.
+    bool available(const Family& family);
+    void plan_inflows(PullContext& ctx, const std::vector<std::string>& slugs);
+    // Phase 0 of a backfill: fetches list `name` once, parsed into m_lists[name].
+    void fetch_list(RunContext& ctx,
+                    const std::string& name,
+                    Service service,
+                    const std::string& path,
+                    Parser parse);
+    std::vector<std::pair<std::string, double>> candidates(const std::string& list,
+                                                           std::string_view metric) const;
+    std::string chain_label(const std::string& key) const;
+
     SourceInfo m_info;
-    std::string m_key;
-    std::string m_api_base;
+    Endpoints m_endpoints;
+    DefiLlamaSelection m_selection;
+    struct List {
+        store::Batch points;
+        std::vector<store::Asset> assets;
+    };
+    std::map<std::string, List> m_lists;
+    std::set<std::string_view> m_skipped; // families already reported as unavailable
 };
 
 } // namespace sources::defillama

@@ -63,6 +63,13 @@ void parse_protocols(std::string& body,
         if (symbol && *symbol == "-") {
             symbol.reset();
         }
+        // Chains by their one asset id, so a protocol joins the chain rows of other endpoints.
+        for (auto& c : chains) {
+            c = chain_key(c);
+        }
+        if (chain && *chain != "Multi-Chain") {
+            chain = chain_key(*chain);
+        }
         assets.push_back({k_source,
                           "protocol",
                           asset,
@@ -118,6 +125,46 @@ void parse_chains(std::string& body,
              "",
              gecko_id.value_or(""),
              json::ObjectWriter{}.field("cmcId", cmc_id).field("chainId", chain_id).str()});
+    });
+}
+
+void parse_protocol_history(std::string& body, std::string_view slug, store::Batch& out) {
+    const auto series = out.series(k_source, slug, "TVL", "usd");
+    json::for_each_object_at(body, "tvl", [&](object& obj, const Path& at) {
+        std::optional<double> date, tvl;
+        json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
+            if (key == "date") {
+                date = json::unix_seconds(v, here);
+            } else if (key == "totalLiquidityUSD") {
+                tvl = json::number_or_null(v, here);
+            }
+        });
+        if (!date) {
+            throw json::ShapeError(at.key("date"), "missing");
+        }
+        if (tvl) {
+            out.add(series, core::from_unix_seconds(static_cast<int64_t>(*date)), *tvl);
+        }
+    });
+}
+
+void parse_chain_history(std::string& body, std::string_view chain, store::Batch& out) {
+    const auto series = out.series(k_source, chain, "CHAIN_TVL", "usd");
+    json::for_each_object(body, [&](object& obj, const Path& at) {
+        std::optional<double> date, tvl;
+        json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
+            if (key == "date") {
+                date = json::unix_seconds(v, here);
+            } else if (key == "tvl") {
+                tvl = json::number_or_null(v, here);
+            }
+        });
+        if (!date) {
+            throw json::ShapeError(at.key("date"), "missing");
+        }
+        if (tvl) {
+            out.add(series, core::from_unix_seconds(static_cast<int64_t>(*date)), *tvl);
+        }
     });
 }
 

@@ -1,0 +1,174 @@
+#include <tm/core/log.hpp>
+#include <tm/jobs/backfill.hpp>
+#include <tm/jobs/source_run.hpp>
+#include <tm/store/asset_writer.hpp>
+#include <tm/store/point_writer.hpp>
+#include <tm/store/series_dictionary.hpp>
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+
+namespace jobs {
+namespace {
+
+using namespace std::chrono_literals;
+using SteadyClock = std::chrono::steady_clock;
+
+// "1,234,567".
+std::string grouped(long long n) {
+    std::string digits = std::to_string(n);
+    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
+        digits.insert(static_cast<size_t>(i), ",");
+    }
+    return digits;
+}
+
+// A one-line progress display on a TTY: redrawn in place, at most a few times a second.
+class ProgressLine {
+public:
+    explicit ProgressLine(bool enabled) : m_enabled(enabled) {}
+    ~ProgressLine() {
+        if (m_drawn) {
+            std::fputc('\n', stderr);
+        }
+    }
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+
+    void update(int done, int total, long long points) {
+        const auto now = SteadyClock::now();
+        if (!m_enabled || (now - m_last < 200ms && done < total)) {
+            return;
+        }
+        m_last = now;
+        const double elapsed = std::chrono::duration<double>(now - m_start).count();
+        const double rate = elapsed > 0 ? static_cast<double>(points) / elapsed : 0;
+        std::string eta = "?";
+        if (done > 0 && total >= done) {
+            const auto left = static_cast<long long>(elapsed / done * (total - done));
+            eta = fmt::format("{}m{:02}s", left / 60, left % 60);
+        }
+        fmt::print(stderr,
+                   "\r\033[Kbackfill: {}/{} requests, {} points, {:.0f} points/s, ETA {}",
+                   done,
+                   total,
+                   grouped(points),
+                   rate,
+                   eta);
+        std::fflush(stderr);
+        m_drawn = true;
+    }
+
+private:
+    bool m_enabled;
+    bool m_drawn = false;
+    SteadyClock::time_point m_start = SteadyClock::now();
+    SteadyClock::time_point m_last{};
+};
+
+// Keeps the points inside [from, to).
+store::Batch within(const store::Batch& in, core::Time from, core::Time to) {
+    store::Batch out;
+    std::vector<store::SeriesRef> remap(in.keys().size());
+    for (size_t s = 0; s < in.keys().size(); ++s) {
+        const auto& k = in.keys()[s];
+        remap[s] = out.series(k.source, k.asset, k.metric, k.unit);
+    }
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (in.times()[i] >= from && in.times()[i] < to) {
+            out.add(remap[in.refs()[i]], in.times()[i], in.values()[i]);
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+core::ExitCode run_backfill(const BackfillOptions& options) {
+    auto source = sources::make_source(options.source, sources::Mode::backfill, options.selection);
+    const core::Time now = core::Clock::now();
+    const core::Time today = core::floor_to(now, 24h);
+    // Complete days only: today's chart point is partial and belongs to live pulls.
+    const core::Time to =
+        options.until ? std::min(core::floor_to(*options.until, 24h) + 24h, today) : today;
+    const core::Time from = options.since ? core::floor_to(*options.since, 24h) : core::Time::min();
+    if (from >= to) {
+        throw core::UsageError(
+            fmt::format("nothing to backfill between --since {} and --until {} (today, {}, is "
+                        "partial and left to live pulls)",
+                        options.since ? core::format_date(*options.since) : "-",
+                        core::format_date(to - 24h),
+                        core::format_date(today)));
+    }
+    SourceRun run(options.source, options.db, store::PullKind::backfill, options.args);
+    auto& conn = run.conn();
+    const std::string done_through = core::format_iso8601(to);
+
+    std::set<sources::Chunk> done;
+    if (!options.restart) {
+        const auto rows = conn.exec(
+            "SELECT asset, metric FROM backfill_progress WHERE source = $1 AND done_through >= $2",
+            {options.source, done_through});
+        for (int i = 0; i < rows.rows(); ++i) {
+            done.insert({std::string(rows.get(i, 0)), std::string(rows.get(i, 1))});
+        }
+    }
+
+    store::PullSummary summary;
+    http::Client http(options.http);
+    store::SeriesDictionary dictionary(conn);
+    store::PointWriter writer(conn);
+    const store::Policy policy =
+        options.overwrite ? store::Policy::overwrite : store::Policy::backfill;
+    ProgressLine progress(options.progress);
+    int chunks_written = 0;
+    std::unique_ptr<sources::BackfillContext> ctx;
+    const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
+        const store::Batch points = within(parsed, from, to);
+        const auto ids = dictionary.resolve(points);
+        db::Transaction tx(conn);
+        summary.counts += writer.write(points, ids, policy, run.pull_id());
+        conn.exec("INSERT INTO backfill_progress (source, asset, metric, done_through) VALUES ($1, "
+                  "$2, $3, $4) "
+                  "ON CONFLICT (source, asset, metric) DO UPDATE SET done_through = "
+                  "EXCLUDED.done_through, "
+                  "updated_at = now()",
+                  {options.source, chunk.asset, chunk.family, done_through});
+        tx.commit();
+        ++chunks_written;
+        progress.update(ctx->succeeded() + ctx->failed() + 1,
+                        ctx->planned(),
+                        summary.counts.inserted + summary.counts.unchanged);
+    };
+    try {
+        source->configure(http);
+        ctx = std::make_unique<sources::BackfillContext>(http, now, std::move(done), sink);
+        for (int phase = 0;; ++phase) {
+            const bool more = source->plan_backfill(*ctx, phase);
+            http.run();
+            if (!more) {
+                break;
+            }
+        }
+        if (ctx->skipped() > 0) {
+            core::log::info("{} chunks were completed by an earlier run and skipped (--restart "
+                            "fetches them again)",
+                            ctx->skipped());
+        }
+        SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded());
+        db::Transaction tx(conn);
+        store::write_assets(conn, ctx->assets());
+        run.journal().finish(run.pull_id(), summary);
+        tx.commit();
+    } catch (const std::exception& e) {
+        SourceRun::summarize(summary, http, {}, 0);
+        run.record_failure(summary, e);
+        throw;
+    }
+    core::log::info("{} chunks written, through {}", chunks_written, core::format_date(to - 24h));
+    return run.report(summary);
+}
+
+} // namespace jobs

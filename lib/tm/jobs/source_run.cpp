@@ -1,0 +1,112 @@
+#include <tm/core/log.hpp>
+#include <tm/db/migrate.hpp>
+#include <tm/db/target.hpp>
+#include <tm/jobs/source_run.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <tuple>
+
+namespace jobs {
+
+SourceRun::SourceRun(const std::string& source,
+                     const std::optional<std::string>& db,
+                     store::PullKind kind,
+                     const std::string& args)
+    : m_source(source), m_kind(kind == store::PullKind::pull ? "pull" : "backfill"),
+      m_conn(std::make_unique<db::Connection>(db::connect(db::select_target(db)))),
+      m_journal(*m_conn) {
+    db::require_schema(*m_conn);
+    // Pulls and backfills of one source exclude each other: both write its series.
+    m_lock = std::make_unique<db::AdvisoryLock>(*m_conn, "tm:source:" + source);
+    if (!m_lock->try_acquire()) {
+        std::string holder = "another tm process";
+        if (auto running = m_journal.running(source)) {
+            holder = fmt::format("pull {} (pid {} on {}, started {})",
+                                 running->pull_id,
+                                 running->pid,
+                                 running->host,
+                                 running->started_at);
+        }
+        throw core::Error(fmt::format("{} is already being pulled by {}; not starting a second run",
+                                      source,
+                                      holder),
+                          core::ExitCode::locked);
+    }
+    m_journal.close_interrupted(source);
+    m_pull_id = m_journal.start(source, kind, args);
+    core::log::info("{} {} of {} started", m_kind, m_pull_id, source);
+}
+
+void SourceRun::summarize(store::PullSummary& summary,
+                          const http::Client& http,
+                          std::vector<store::PullError> errors,
+                          int succeeded) {
+    summary.requests = http.stats().requests;
+    summary.failed_requests = http.stats().failed_requests;
+    // Completion order depends on timing; the journal should not.
+    std::sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
+        return std::tie(a.request, a.asset) < std::tie(b.request, b.asset);
+    });
+    summary.errors = std::move(errors);
+    if (!summary.errors.empty()) {
+        summary.status = succeeded > 0 ? store::PullStatus::partial : store::PullStatus::failed;
+        const auto& first = summary.errors.front();
+        summary.error = fmt::format("{}{}: {}",
+                                    first.request,
+                                    first.asset.empty() ? "" : " (" + first.asset + ")",
+                                    first.error);
+    }
+}
+
+void SourceRun::record_failure(store::PullSummary summary, const std::exception& error) {
+    summary.status = store::PullStatus::failed;
+    summary.error = error.what();
+    if (!m_conn->alive()) {
+        core::log::error(
+            "{} {} failed and the database is gone, so the journal still says running; "
+            "the next run marks it failed",
+            m_kind,
+            m_pull_id);
+        return;
+    }
+    try {
+        // A failed statement may have left a transaction open.
+        m_conn->exec("ROLLBACK");
+        m_journal.finish(m_pull_id, summary);
+    } catch (const std::exception& journal_error) {
+        core::log::error(
+            "could not record the failure of {} {}: {}", m_kind, m_pull_id, journal_error.what());
+    }
+}
+
+core::ExitCode SourceRun::report(const store::PullSummary& summary) const {
+    if (summary.status == store::PullStatus::failed) {
+        core::log::error("{} {} of {} failed: {}", m_kind, m_pull_id, m_source, summary.error);
+    }
+    const auto& c = summary.counts;
+    core::log::info(
+        "{} {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, {} unchanged",
+        m_kind,
+        m_pull_id,
+        m_source,
+        store::to_string(summary.status),
+        summary.requests,
+        summary.failed_requests,
+        c.seen,
+        c.inserted,
+        c.updated,
+        c.unchanged);
+    switch (summary.status) {
+    case store::PullStatus::ok:
+        return core::ExitCode::ok;
+    case store::PullStatus::partial:
+        return core::ExitCode::partial;
+    case store::PullStatus::failed:
+        return core::ExitCode::failed;
+    }
+    return core::ExitCode::failed;
+}
+
+} // namespace jobs

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <tm/core/error.hpp>
+#include <tm/db/advisory_lock.hpp>
+#include <tm/db/connection.hpp>
+#include <tm/http/client.hpp>
+#include <tm/store/journal.hpp>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace jobs {
+
+// What a pull and a backfill share: the database (schema checked), the source lock (exit 5
+// naming the holder), the journal row, and the journal's last word however the run ends.
+class SourceRun {
+public:
+    // Connects, checks the schema, takes the lock, closes interrupted runs and starts the
+    // journal row. Throws core::Error (2, 4 or 5) before anything is written.
+    SourceRun(const std::string& source,
+              const std::optional<std::string>& db,
+              store::PullKind kind,
+              const std::string& args);
+
+    db::Connection& conn() { return *m_conn; }
+    store::Journal& journal() { return m_journal; }
+    int64_t pull_id() const { return m_pull_id; }
+
+    // Fills the request counters of `summary` from `http` and derives status and error from
+    // `errors` (ok / partial when something succeeded / failed when nothing did).
+    static void summarize(store::PullSummary& summary,
+                          const http::Client& http,
+                          std::vector<store::PullError> errors,
+                          int succeeded);
+
+    // Records a run that threw: the journal says failed (if the database still answers).
+    void record_failure(store::PullSummary summary, const std::exception& error);
+
+    // Logs the one-line outcome and maps the status to the exit code.
+    core::ExitCode report(const store::PullSummary& summary) const;
+
+private:
+    std::string m_source;
+    std::string m_kind;
+    std::unique_ptr<db::Connection> m_conn;
+    std::unique_ptr<db::AdvisoryLock> m_lock;
+    store::Journal m_journal;
+    int64_t m_pull_id = 0;
+};
+
+} // namespace jobs

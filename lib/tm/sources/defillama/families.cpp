@@ -1,0 +1,152 @@
+#include <tm/sources/defillama/families.hpp>
+
+#include <algorithm>
+
+namespace sources::defillama {
+
+std::string_view kind_name(Kind kind) {
+    switch (kind) {
+    case Kind::protocol:
+        return "protocol";
+    case Kind::chain:
+        return "chain";
+    case Kind::stablecoin:
+        return "stablecoin";
+    case Kind::bridge:
+        return "bridge";
+    case Kind::pool:
+        return "pool";
+    }
+    return "protocol";
+}
+
+const std::vector<Family>& families() {
+    using enum Kind;
+    static const std::vector<Family> table = {
+        {"tvl", Tier::free, protocol, {"TVL"}, chain, {}, {}, {}},
+        {"chain_tvl", Tier::free, chain, {"CHAIN_TVL"}, chain, {}, {}, {}},
+        {"fees",
+         Tier::free,
+         protocol,
+         {"FEES_24H"},
+         chain,
+         {"CHAIN_FEES_24H"},
+         "fees",
+         "dailyFees"},
+        {"revenue",
+         Tier::free,
+         protocol,
+         {"REVENUE_24H"},
+         chain,
+         {"CHAIN_REVENUE_24H"},
+         "fees",
+         "dailyRevenue"},
+        {"holders_revenue",
+         Tier::free,
+         protocol,
+         {"HOLDERS_REVENUE_24H"},
+         chain,
+         {"CHAIN_HOLDERS_REVENUE_24H"},
+         "fees",
+         "dailyHoldersRevenue"},
+        {"dex_volume",
+         Tier::free,
+         protocol,
+         {"DEX_VOLUME_24H"},
+         chain,
+         {"CHAIN_DEX_VOLUME_24H"},
+         "dexs",
+         {}},
+        {"options_premium",
+         Tier::free,
+         protocol,
+         {"OPTIONS_PREMIUM_24H"},
+         chain,
+         {"CHAIN_OPTIONS_PREMIUM_24H"},
+         "options",
+         "dailyPremiumVolume"},
+        {"options_notional",
+         Tier::free,
+         protocol,
+         {"OPTIONS_NOTIONAL_24H"},
+         chain,
+         {"CHAIN_OPTIONS_NOTIONAL_24H"},
+         "options",
+         "dailyNotionalVolume"},
+        {"aggregator_volume",
+         Tier::free,
+         protocol,
+         {"AGGREGATOR_VOLUME_24H"},
+         chain,
+         {"CHAIN_AGGREGATOR_VOLUME_24H"},
+         "aggregators",
+         {}},
+        {"derivatives_volume",
+         Tier::pro,
+         protocol,
+         {"DERIVATIVES_VOLUME_24H"},
+         chain,
+         {"CHAIN_DERIVATIVES_VOLUME_24H"},
+         "derivatives",
+         {}},
+        {"open_interest",
+         Tier::free,
+         protocol,
+         {"OPEN_INTEREST"},
+         chain,
+         {"CHAIN_OPEN_INTEREST"},
+         "open-interest",
+         {}},
+        {"stablecoins", Tier::free, stablecoin, {"STABLECOIN_SUPPLY"}, chain, {}, {}, {}},
+        {"chain_stablecoins", Tier::free, chain, {"CHAIN_STABLECOIN_SUPPLY"}, chain, {}, {}, {}},
+        {"bridges",
+         Tier::pro,
+         bridge,
+         {"BRIDGE_VOLUME_24H", "BRIDGE_VOLUME_7D", "BRIDGE_VOLUME_30D"},
+         chain,
+         {},
+         {},
+         {}},
+        {"pools",
+         Tier::free,
+         pool,
+         {"APY", "APY_BASE", "APY_REWARD", "POOL_TVL"},
+         chain,
+         {},
+         {},
+         {}},
+        {"utilization", Tier::free, pool, {"UTILIZATION"}, chain, {}, {}, {}},
+        {"flows", Tier::pro, protocol, {"INFLOW", "OUTFLOW"}, chain, {}, {}, {}},
+    };
+    return table;
+}
+
+const Family* family_of(std::string_view metric, Kind* kind) {
+    for (const auto& f : families()) {
+        if (std::find(f.metrics.begin(), f.metrics.end(), metric) != f.metrics.end()) {
+            if (kind != nullptr) {
+                *kind = f.kind;
+            }
+            return &f;
+        }
+        if (std::find(f.twin_metrics.begin(), f.twin_metrics.end(), metric)
+            != f.twin_metrics.end()) {
+            if (kind != nullptr) {
+                *kind = f.twin_kind;
+            }
+            return &f;
+        }
+    }
+    return nullptr;
+}
+
+std::vector<std::string_view> all_metrics() {
+    std::vector<std::string_view> out;
+    for (const auto& f : families()) {
+        out.insert(out.end(), f.metrics.begin(), f.metrics.end());
+        out.insert(out.end(), f.twin_metrics.begin(), f.twin_metrics.end());
+    }
+    return out;
+}
+
+} // namespace sources::defillama
