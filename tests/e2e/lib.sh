@@ -25,7 +25,7 @@ cleanup() {
 trap cleanup EXIT
 
 # The process environment must not leak a developer's real settings into a test.
-unset DEFILLAMA_API_KEY TM_DATABASE_URL DATABASE_URL TM_NOW TM_HOME
+unset DEFILLAMA_API_KEY TM_DATABASE_URL DATABASE_URL TM_NOW TM_HOME TM_DEFILLAMA_PRO_URL TM_DEFILLAMA_BRIDGES_URL
 
 tm() { "$TM_BIN/tm" "$@"; }
 
@@ -38,6 +38,18 @@ start_fixture_server() {
   FIXTURE_PORT=$(cat "$port_file")
   FIXTURE_URL="http://127.0.0.1:$FIXTURE_PORT"
   export TM_DEFILLAMA_URL="$FIXTURE_URL/defillama"
+  export TM_DEFILLAMA_STABLECOINS_URL="$FIXTURE_URL/defillama-stablecoins"
+  export TM_DEFILLAMA_YIELDS_URL="$FIXTURE_URL/defillama-yields"
+}
+
+# Serves the pro host at $FIXTURE_URL/pro/KEY/... from the free fixtures, as pro-api.llama.fi
+# serves {KEY}/api, /stablecoins, /yields and /bridges.
+pro_aliases() {
+  local key=$1
+  control alias "{\"from\": \"/pro/$key/api/\", \"to\": \"/defillama/\"}"
+  control alias "{\"from\": \"/pro/$key/stablecoins/\", \"to\": \"/defillama-stablecoins/\"}"
+  control alias "{\"from\": \"/pro/$key/yields/\", \"to\": \"/defillama-yields/\"}"
+  control alias "{\"from\": \"/pro/$key/bridges/\", \"to\": \"/defillama-bridges/\"}"
 }
 
 # Bodies go through stdin: a fault can carry a body larger than an argument may be.
