@@ -36,6 +36,9 @@ STATE = {"faults": [], "aliases": [], "log": []}
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "tm-fixture/1"
+    # Headers and body go out in separate writes; with Nagle's algorithm on, a reused
+    # keep-alive connection stalls each response on the client's delayed ACK (~40 ms).
+    disable_nagle_algorithm = True
 
     def log_message(self, fmt, *args):  # keep test output quiet
         pass

@@ -125,22 +125,46 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     ProgressLine progress(options.progress);
     int chunks_written = 0;
     std::unique_ptr<sources::BackfillContext> ctx;
-    const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
-        const store::Batch points = within(parsed, from, to);
-        const auto ids = dictionary.resolve(points);
+
+    // Chunks are grouped into one transaction up to a size: each commits with its own progress
+    // row either way, so a kill still loses whole chunks only, and the per-transaction cost
+    // (round-trips, COPY start, commit) is paid per group instead of per asset.
+    store::Batch pending;
+    std::vector<std::string> pending_assets, pending_metrics;
+    auto last_flush = SteadyClock::now();
+    const auto flush = [&] {
+        if (pending_assets.empty()) {
+            return;
+        }
+        const auto ids = dictionary.resolve(pending);
         db::Transaction tx(conn);
-        summary.counts += writer.write(points, ids, policy, run.pull_id());
-        conn.exec("INSERT INTO backfill_progress (source, asset, metric, done_through) VALUES ($1, "
-                  "$2, $3, $4) "
+        summary.counts += writer.write(pending, ids, policy, run.pull_id());
+        conn.exec("INSERT INTO backfill_progress (source, asset, metric, done_through) "
+                  "SELECT $1, a, m, $4 FROM unnest($2::text[], $3::text[]) AS u(a, m) "
                   "ON CONFLICT (source, asset, metric) DO UPDATE SET done_through = "
                   "EXCLUDED.done_through, "
                   "updated_at = now()",
-                  {options.source, chunk.asset, chunk.family, done_through});
+                  {options.source,
+                   db::array_literal(pending_assets),
+                   db::array_literal(pending_metrics),
+                   done_through});
         tx.commit();
-        ++chunks_written;
+        chunks_written += static_cast<int>(pending_assets.size());
+        pending.clear();
+        pending_assets.clear();
+        pending_metrics.clear();
+        last_flush = SteadyClock::now();
+    };
+    const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
+        pending.append(within(parsed, from, to));
+        pending_assets.push_back(chunk.asset);
+        pending_metrics.push_back(chunk.family);
+        if (pending.size() >= 250'000 || SteadyClock::now() - last_flush >= 2s) {
+            flush();
+        }
         progress.update(ctx->succeeded() + ctx->failed() + 1,
                         ctx->planned(),
-                        summary.counts.inserted + summary.counts.unchanged);
+                        summary.counts.seen + static_cast<long long>(pending.size()));
     };
     try {
         source->configure(http);
@@ -148,6 +172,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         for (int phase = 0;; ++phase) {
             const bool more = source->plan_backfill(*ctx, phase);
             http.run();
+            flush();
             if (!more) {
                 break;
             }
