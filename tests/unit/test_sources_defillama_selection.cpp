@@ -147,3 +147,12 @@ TEST_CASE("endpoints: free hosts, and the pro host with the key in the path") {
     CHECK_THROWS_AS(dl::Endpoints(), core::UsageError);
     ::unsetenv("TM_DEFILLAMA_URL");
 }
+
+TEST_CASE("the shipped config/defillama.csv parses") {
+    sources::Selection flags;
+    flags.config_file = std::string(TM_SOURCE_DIR) + "/config/defillama.csv";
+    const dl::DefiLlamaSelection sel(flags, 250);
+    CHECK(sel.wants_metric("TVL"));
+    CHECK(sel.wants_metric("STABLECOIN_SUPPLY"));
+    CHECK(sel.pick(dl::Kind::chain, "CHAIN_TVL", {}).size() == 16);
+}

@@ -1,4 +1,5 @@
 #include <tm/core/csv.hpp>
+#include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/sources/defillama/chains.hpp>
 #include <tm/sources/defillama/selection.hpp>
@@ -262,12 +263,29 @@ DefiLlamaSelection::pick(Kind kind,
                 chosen.insert(asset);
             }
         }
-        // Names no list returned are still asked for: a parent protocol slug, a chain label.
+        // Protocol slugs and chain labels no list returned are still asked for (a parent
+        // protocol, a chain under another label). Stablecoins, bridges and pools are asked for
+        // by id, which only a list can give.
         for (const auto& [name, wanted] : m_config.at(kind)) {
-            const bool alias = m_aliases.contains(core::strings::to_lower(name));
-            if (!alias
-                && (wanted.metrics.empty() || wanted.metrics.contains(std::string(metric)))) {
+            if (!wanted.metrics.empty() && !wanted.metrics.contains(std::string(metric))) {
+                continue;
+            }
+            const bool listed =
+                std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) {
+                    return c.first == name
+                           || (m_aliases.contains(core::strings::to_lower(name))
+                               && m_aliases.at(core::strings::to_lower(name)) == c.first);
+                });
+            if (listed) {
+                continue;
+            }
+            if (kind == Kind::protocol || kind == Kind::chain) {
                 chosen.insert(name);
+            } else if (!candidates.empty()) {
+                core::log::warn("{} '{}' in the config is not in DefiLlama's list of {}s; skipped",
+                                kind_name(kind),
+                                name,
+                                kind_name(kind));
             }
         }
         out.assign(chosen.begin(), chosen.end());
