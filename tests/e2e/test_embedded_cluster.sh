@@ -38,7 +38,7 @@ case_lifecycle() {
   expect_contains "$OUT" "stopped"
 
   # any command starts it again on demand
-  run without_db_config "$TM_BIN/tm" pull defillama
+  run without_db_config "$TM_BIN/tm" pull defillama --metrics TVL,CHAIN_TVL
   expect_code 0
   run without_db_config "$TM_BIN/tm" setup --print-conninfo
   expect_code 0

@@ -81,6 +81,7 @@ struct Client::Impl {
     std::optional<Recorder> recorder;
     std::optional<Recorder> replayer;
     std::mt19937_64 rng{std::random_device{}()};
+    std::function<void()> tick;
 
     explicit Impl(Client& c) : owner(c) {
         static CurlGlobal global;
@@ -384,6 +385,9 @@ struct Client::Impl {
                 curl_multi_perform(multi, &running);
                 collect_finished();
             }
+            if (tick) {
+                tick();
+            }
             if (!ready.empty() && static_cast<int>(active.size()) < owner.m_options.max_in_flight) {
                 continue; // callbacks queued follow-ups that can start right away
             }
@@ -421,6 +425,10 @@ void Client::submit(Request request, Callback on_done) {
 
 void Client::run() {
     m_impl->run();
+}
+
+void Client::on_tick(std::function<void()> tick) {
+    m_impl->tick = std::move(tick);
 }
 
 } // namespace http

@@ -66,6 +66,10 @@ public:
     // Performs queued transfers until none is left.
     void run();
 
+    // Calls `tick` once per turn of run()'s loop (at least once a second while it runs), for
+    // work that must not wait for the next response, such as committing what has arrived.
+    void on_tick(std::function<void()> tick);
+
     const ClientStats& stats() const { return m_stats; }
     const ClientOptions& options() const { return m_options; }
 

@@ -18,11 +18,15 @@ using SteadyClock = std::chrono::steady_clock;
 
 // "1,234,567".
 std::string grouped(long long n) {
-    std::string digits = std::to_string(n);
-    for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) {
-        digits.insert(static_cast<size_t>(i), ",");
+    const std::string digits = std::to_string(n);
+    std::string out;
+    for (size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0) {
+            out += ',';
+        }
+        out += digits[i];
     }
-    return digits;
+    return out;
 }
 
 // A one-line progress display on a TTY: redrawn in place, at most a few times a second.
@@ -131,7 +135,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     // (round-trips, COPY start, commit) is paid per group instead of per asset.
     store::Batch pending;
     std::vector<std::string> pending_assets, pending_metrics;
-    auto last_flush = SteadyClock::now();
+    auto first_pending = SteadyClock::now(); // arrival of the oldest uncommitted chunk
     const auto flush = [&] {
         if (pending_assets.empty()) {
             return;
@@ -153,13 +157,15 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         pending.clear();
         pending_assets.clear();
         pending_metrics.clear();
-        last_flush = SteadyClock::now();
     };
     const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
+        if (pending_assets.empty()) {
+            first_pending = SteadyClock::now();
+        }
         pending.append(within(parsed, from, to));
         pending_assets.push_back(chunk.asset);
         pending_metrics.push_back(chunk.family);
-        if (pending.size() >= 250'000 || SteadyClock::now() - last_flush >= 2s) {
+        if (pending.size() >= 250'000) {
             flush();
         }
         progress.update(ctx->succeeded() + ctx->failed() + 1,
@@ -168,6 +174,12 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     };
     try {
         source->configure(http);
+        // What has arrived commits within about a second, even while a slow request is pending.
+        http.on_tick([&] {
+            if (!pending_assets.empty() && SteadyClock::now() - first_pending >= 1s) {
+                flush();
+            }
+        });
         ctx = std::make_unique<sources::BackfillContext>(http, now, std::move(done), sink);
         for (int phase = 0;; ++phase) {
             const bool more = source->plan_backfill(*ctx, phase);
