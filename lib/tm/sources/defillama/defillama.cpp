@@ -67,6 +67,96 @@ http::Request get(const std::string& url, std::string label) {
 
 } // namespace
 
+const Family& family(std::string_view name) {
+    for (const auto& f : families()) {
+        if (f.name == name) {
+            return f;
+        }
+    }
+    throw core::Error(fmt::format("internal error: no DefiLlama family '{}'", name));
+}
+
+Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
+    const auto parsed = [](auto fn) -> Parser { return fn; };
+    if (f.name == "tvl") {
+        return {"protocols",
+                Service::api,
+                "/protocols",
+                "GET /protocols",
+                parsed([ts](std::string& b, store::Batch& o, Assets& a) {
+                    parse_protocols(b, ts, o, a);
+                })};
+    }
+    if (f.name == "chain_tvl") {
+        return {"chains",
+                Service::api,
+                "/v2/chains",
+                "GET /v2/chains",
+                parsed([ts](std::string& b, store::Batch& o, Assets& a) {
+                    parse_chains(b, ts, o, a);
+                })};
+    }
+    if (!f.dimension_type.empty()) {
+        const std::string_view metric = f.metrics.front();
+        const std::string_view twin = f.twin_metrics.front();
+        return {std::string(f.name),
+                Service::api,
+                overview_path(f),
+                fmt::format("GET /overview/{}{}",
+                            f.dimension_type,
+                            f.data_type.empty() ? "" : " " + std::string(f.data_type)),
+                parsed([=](std::string& b, store::Batch& o, Assets&) {
+                    parse_overview(b, metric, twin, day, o);
+                })};
+    }
+    if (f.name == "stablecoins") {
+        return {"stablecoins",
+                Service::stablecoins,
+                "/stablecoins",
+                "GET /stablecoins",
+                parsed([ts](std::string& b, store::Batch& o, Assets& a) {
+                    parse_stablecoins(b, ts, o, a);
+                })};
+    }
+    if (f.name == "chain_stablecoins") {
+        return {"stablecoinchains",
+                Service::stablecoins,
+                "/stablecoinchains",
+                "GET /stablecoinchains",
+                parsed([ts](std::string& b, store::Batch& o, Assets&) {
+                    parse_stablecoin_chains(b, ts, o);
+                })};
+    }
+    if (f.name == "bridges") {
+        return {"bridges",
+                Service::bridges,
+                "/bridges",
+                "GET /bridges",
+                parsed([ts](std::string& b, store::Batch& o, Assets& a) {
+                    parse_bridges(b, ts, o, a);
+                })};
+    }
+    if (f.name == "pools") {
+        return {
+            "pools",
+            Service::yields,
+            "/pools",
+            "GET /pools",
+            parsed([ts](std::string& b, store::Batch& o, Assets& a) { parse_pools(b, ts, o, a); })};
+    }
+    if (f.name == "utilization") {
+        return {"lendBorrow",
+                Service::yields,
+                "/lendBorrow",
+                "GET /lendBorrow",
+                parsed([ts](std::string& b, store::Batch& o, Assets&) {
+                    parse_lend_borrow(b, ts, o);
+                })};
+    }
+    throw core::Error(
+        fmt::format("internal error: DefiLlama family '{}' has no snapshot request", f.name));
+}
+
 DefiLlama::DefiLlama(const Selection& selection, Mode mode)
     : m_info{k_source,
              "DeFi TVL, fees, revenue, volumes, open interest, stablecoins, bridges, yields, flows",
@@ -126,68 +216,22 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
         if (!m_selection.wants_family(f) || !available(f)) {
             continue;
         }
-        const auto fetch = [&](Service service, const std::string& path, Parser parse) {
-            ctx.fetch(get(m_endpoints.url(service, path), "GET " + path.substr(0, path.find('?'))),
-                      "",
-                      std::move(parse));
-        };
-        if (f.name == "tvl") {
-            fetch(Service::api, "/protocols", [ts](std::string& b, store::Batch& o, Assets& a) {
-                parse_protocols(b, ts, o, a);
-            });
-        } else if (f.name == "chain_tvl") {
-            fetch(Service::api, "/v2/chains", [ts](std::string& b, store::Batch& o, Assets& a) {
-                parse_chains(b, ts, o, a);
-            });
-        } else if (!f.dimension_type.empty()) {
-            const std::string_view metric = f.metrics.front();
-            const std::string_view twin =
-                f.twin_metrics.empty() ? std::string_view{} : f.twin_metrics.front();
-            ctx.fetch(get(m_endpoints.url(Service::api, overview_path(f)),
-                          fmt::format("GET /overview/{}{}",
-                                      f.dimension_type,
-                                      f.data_type.empty() ? "" : " " + std::string(f.data_type))),
-                      "",
-                      [=](std::string& b, store::Batch& o, Assets&) {
-                          parse_overview(b, metric, twin, yesterday, o);
-                      });
-        } else if (f.name == "stablecoins") {
-            fetch(Service::stablecoins,
-                  "/stablecoins",
-                  [ts](std::string& b, store::Batch& o, Assets& a) {
-                      parse_stablecoins(b, ts, o, a);
-                  });
-        } else if (f.name == "chain_stablecoins") {
-            fetch(Service::stablecoins,
-                  "/stablecoinchains",
-                  [ts](std::string& b, store::Batch& o, Assets&) {
-                      parse_stablecoin_chains(b, ts, o);
-                  });
-        } else if (f.name == "bridges") {
-            fetch(Service::bridges, "/bridges", [ts](std::string& b, store::Batch& o, Assets& a) {
-                parse_bridges(b, ts, o, a);
-            });
-        } else if (f.name == "pools") {
-            fetch(Service::yields, "/pools", [ts](std::string& b, store::Batch& o, Assets& a) {
-                parse_pools(b, ts, o, a);
-            });
-        } else if (f.name == "utilization") {
-            fetch(Service::yields, "/lendBorrow", [ts](std::string& b, store::Batch& o, Assets&) {
-                parse_lend_borrow(b, ts, o);
-            });
-        } else if (f.name == "flows") {
-            auto named = m_selection.pick(Kind::protocol, "INFLOW", {});
-            if (!named.empty()) {
-                plan_inflows(ctx, named);
-            } else {
-                rank_for_flows = true;
-                if (!m_selection.wants_family(families().front())) {
-                    fetch(Service::api,
-                          "/protocols",
-                          [ts](std::string& b, store::Batch& o, Assets& a) {
-                              parse_protocols(b, ts, o, a);
-                          });
-                }
+        if (f.name != "flows") {
+            const auto snap = snapshot(f, ts, yesterday);
+            ctx.fetch(get(m_endpoints.url(snap.service, snap.path), snap.label), "", snap.parse);
+            continue;
+        }
+        // Flows need one request per protocol: the named ones now, else the top by TVL in
+        // phase 1, which needs /protocols (asked for here unless TVL already is).
+        auto named = m_selection.pick(Kind::protocol, "INFLOW", {});
+        if (!named.empty()) {
+            plan_inflows(ctx, named);
+        } else {
+            rank_for_flows = true;
+            if (!m_selection.wants_family(families().front())) {
+                const auto snap = snapshot(families().front(), ts, yesterday);
+                ctx.fetch(
+                    get(m_endpoints.url(snap.service, snap.path), snap.label), "", snap.parse);
             }
         }
     }
@@ -217,21 +261,17 @@ store::Batch DefiLlama::select(const store::Batch& points,
     return m_selection.filter(points);
 }
 
-void DefiLlama::fetch_list(RunContext& ctx,
-                           const std::string& name,
-                           Service service,
-                           const std::string& path,
-                           Parser parse) {
-    if (m_lists.contains(name)) {
+void DefiLlama::fetch_list(RunContext& ctx, Snapshot list) {
+    if (m_lists.contains(list.name)) {
         return;
     }
-    m_lists[name];
-    ctx.request(get(m_endpoints.url(service, path), "GET " + path.substr(0, path.find('?'))),
+    m_lists[list.name];
+    ctx.request(get(m_endpoints.url(list.service, list.path), list.label),
                 "",
-                [this, name, parse = std::move(parse)](std::string& body) {
-                    List& list = m_lists[name];
-                    parse(body, list.points, list.assets);
-                    m_selection.learn(list.assets);
+                [this, name = list.name, parse = std::move(list.parse)](std::string& body) {
+                    List& parsed = m_lists[name];
+                    parse(body, parsed.points, parsed.assets);
+                    m_selection.learn(parsed.assets);
                 });
 }
 
@@ -270,88 +310,23 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
     const core::Time ts = ctx.now();
     const core::Time yesterday = core::floor_to(ctx.now(), 24h) - 24h;
     if (phase == 0) {
+        // The lists candidates are ranked from: each family's own snapshot request, plus the
+        // chain labels of /v2/chains for chain charts and pool TVLs of /pools for utilization.
         for (const auto& f : families()) {
             if (!m_selection.wants_family(f) || !available(f)) {
                 continue;
             }
-            if (f.name == "tvl") {
-                fetch_list(ctx,
-                           "protocols",
-                           Service::api,
-                           "/protocols",
-                           [ts](std::string& b, store::Batch& o, Assets& a) {
-                               parse_protocols(b, ts, o, a);
-                           });
-            } else if (f.name == "chain_tvl") {
-                fetch_list(ctx,
-                           "chains",
-                           Service::api,
-                           "/v2/chains",
-                           [ts](std::string& b, store::Batch& o, Assets& a) {
-                               parse_chains(b, ts, o, a);
-                           });
-            } else if (!f.dimension_type.empty()) {
-                const std::string_view metric = f.metrics.front();
-                const std::string_view twin = f.twin_metrics.front();
-                fetch_list(ctx,
-                           std::string(f.name),
-                           Service::api,
-                           overview_path(f),
-                           [=](std::string& b, store::Batch& o, Assets&) {
-                               parse_overview(b, metric, twin, yesterday, o);
-                           });
-                if (m_selection.wants_metric(twin)) {
-                    fetch_list(ctx,
-                               "chains",
-                               Service::api,
-                               "/v2/chains",
-                               [ts](std::string& b, store::Batch& o, Assets& a) {
-                                   parse_chains(b, ts, o, a);
-                               });
-                }
-            } else if (f.name == "stablecoins") {
-                fetch_list(ctx,
-                           "stablecoins",
-                           Service::stablecoins,
-                           "/stablecoins",
-                           [ts](std::string& b, store::Batch& o, Assets& a) {
-                               parse_stablecoins(b, ts, o, a);
-                           });
-            } else if (f.name == "chain_stablecoins") {
-                fetch_list(ctx,
-                           "stablecoinchains",
-                           Service::stablecoins,
-                           "/stablecoinchains",
-                           [ts](std::string& b, store::Batch& o, Assets&) {
-                               parse_stablecoin_chains(b, ts, o);
-                           });
-            } else if (f.name == "bridges") {
-                fetch_list(ctx,
-                           "bridges",
-                           Service::bridges,
-                           "/bridges",
-                           [ts](std::string& b, store::Batch& o, Assets& a) {
-                               parse_bridges(b, ts, o, a);
-                           });
-            } else if (f.name == "pools" || f.name == "utilization") {
-                fetch_list(
-                    ctx,
-                    "pools",
-                    Service::yields,
-                    "/pools",
-                    [ts](std::string& b, store::Batch& o, Assets& a) { parse_pools(b, ts, o, a); });
-                if (f.name == "utilization") {
-                    fetch_list(ctx,
-                               "lendBorrow",
-                               Service::yields,
-                               "/lendBorrow",
-                               [ts](std::string& b, store::Batch& o, Assets&) {
-                                   parse_lend_borrow(b, ts, o);
-                               });
-                }
-            } else if (f.name == "flows") {
+            if (f.name == "flows") {
                 core::log::info("flows (INFLOW, OUTFLOW) have no history endpoint; live pulls "
                                 "collect them day by day");
+                continue;
+            }
+            fetch_list(ctx, snapshot(f, ts, yesterday));
+            if (!f.twin_metrics.empty() && m_selection.wants_metric(f.twin_metrics.front())) {
+                fetch_list(ctx, snapshot(family("chain_tvl"), ts, yesterday));
+            }
+            if (f.name == "utilization") {
+                fetch_list(ctx, snapshot(family("pools"), ts, yesterday));
             }
         }
         return true;

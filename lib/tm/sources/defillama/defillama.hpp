@@ -11,6 +11,19 @@
 
 namespace sources::defillama {
 
+// The one request of a family's live snapshot, which is also the list a backfill ranks its
+// candidates from. Every family has one but flows (one request per protocol).
+struct Snapshot {
+    std::string name; // of the list, shared by families that read the same endpoint
+    Service service;
+    std::string path;
+    std::string label;
+    Parser parse;
+};
+const Family& family(std::string_view name);
+// `ts` stamps snapshot points, `day` daily totals.
+Snapshot snapshot(const Family& family, core::Time ts, core::Time day);
+
 // DefiLlama (research/defillama-api.md): every metric family of families.cpp, live and history,
 // free tier by default and pro with DEFILLAMA_API_KEY (README "DefiLlama").
 class DefiLlama : public Source {
@@ -27,12 +40,8 @@ private:
     // True when `family` can be fetched on this tier; logs once why not otherwise.
     bool available(const Family& family);
     void plan_inflows(PullContext& ctx, const std::vector<std::string>& slugs);
-    // Phase 0 of a backfill: fetches list `name` once, parsed into m_lists[name].
-    void fetch_list(RunContext& ctx,
-                    const std::string& name,
-                    Service service,
-                    const std::string& path,
-                    Parser parse);
+    // Phase 0 of a backfill: fetches `list` once, parsed into m_lists[list.name].
+    void fetch_list(RunContext& ctx, Snapshot list);
     std::vector<std::pair<std::string, double>> candidates(const std::string& list,
                                                            std::string_view metric) const;
     std::string chain_label(const std::string& key) const;

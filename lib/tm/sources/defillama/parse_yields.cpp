@@ -128,7 +128,10 @@ void parse_lend_borrow(std::string& body, core::Time ts, store::Batch& out) {
         json::BareArray::accept);
 }
 
-void parse_pool_chart(std::string& body, std::string_view pool, store::Batch& out) {
+namespace {
+
+// Calls `fn(row)` for every timestamped row of a /chart or /chartLendBorrow response.
+template <typename Fn> void for_each_chart_row(std::string& body, Fn&& fn) {
     json::for_each_object_at(body, "data", [&](object& obj, const Path& at) {
         PoolValues p;
         json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
@@ -137,21 +140,18 @@ void parse_pool_chart(std::string& body, std::string_view pool, store::Batch& ou
         if (!p.ts) {
             throw json::ShapeError(at.key("timestamp"), "missing");
         }
-        add_pool_metrics(out, pool, *p.ts, p);
+        fn(p);
     });
 }
 
+} // namespace
+
+void parse_pool_chart(std::string& body, std::string_view pool, store::Batch& out) {
+    for_each_chart_row(body, [&](const PoolValues& p) { add_pool_metrics(out, pool, *p.ts, p); });
+}
+
 void parse_lend_borrow_chart(std::string& body, std::string_view pool, store::Batch& out) {
-    json::for_each_object_at(body, "data", [&](object& obj, const Path& at) {
-        PoolValues p;
-        json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
-            read_pool_field(key, v, here, p);
-        });
-        if (!p.ts) {
-            throw json::ShapeError(at.key("timestamp"), "missing");
-        }
-        add_utilization(out, pool, *p.ts, p);
-    });
+    for_each_chart_row(body, [&](const PoolValues& p) { add_utilization(out, pool, *p.ts, p); });
 }
 
 } // namespace sources::defillama
