@@ -136,7 +136,7 @@ void EmbeddedCluster::run_tool(const std::vector<std::string>& argv,
     if (result.exit_status != 0) {
         std::string tail = result.output;
         if (tail.size() > 600) {
-            tail = "…" + tail.substr(tail.size() - 600);
+            tail = fmt::format("…{}", tail.substr(tail.size() - 600));
         }
         throw core::Error(fmt::format("{} failed (exit {}): {}", what, result.exit_status, tail));
     }

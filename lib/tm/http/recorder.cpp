@@ -35,7 +35,7 @@ std::string Recorder::key(const Request& request) {
 void Recorder::store(const Request& request, const Response& response) const {
     std::error_code ec;
     std::filesystem::create_directories(m_dir, ec);
-    const std::string base = m_dir + "/" + key(request);
+    const std::string base = fmt::format("{}/{}", m_dir, key(request));
     std::string meta = fmt::format("status: {}\nmethod: {}\nurl: {}\n",
                                    response.status,
                                    request.method,
@@ -55,7 +55,7 @@ void Recorder::store(const Request& request, const Response& response) const {
 }
 
 std::optional<Response> Recorder::load(const Request& request) const {
-    const std::string base = m_dir + "/" + key(request);
+    const std::string base = fmt::format("{}/{}", m_dir, key(request));
     const auto meta = core::files::read_if_exists(base + ".meta");
     if (!meta) {
         return std::nullopt;

@@ -104,7 +104,7 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 overview_path(f),
                 fmt::format("GET /overview/{}{}",
                             f.dimension_type,
-                            f.data_type.empty() ? "" : " " + std::string(f.data_type)),
+                            f.data_type.empty() ? std::string() : fmt::format(" {}", f.data_type)),
                 parsed([=](std::string& b, store::Batch& o, Assets&) {
                     parse_overview(b, metric, twin, day, o);
                 })};
@@ -339,10 +339,10 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                            const std::string& asset,
                            std::string_view name,
                            BackfillContext::ChunkParser parse) {
-        ctx.fetch_chunk(
-            get(m_endpoints.url(service, path), "GET " + path.substr(0, path.find('?'))),
-            Chunk{asset, std::string(name)},
-            std::move(parse));
+        ctx.fetch_chunk(get(m_endpoints.url(service, path),
+                            fmt::format("GET {}", path.substr(0, path.find('?')))),
+                        Chunk{asset, std::string(name)},
+                        std::move(parse));
     };
     for (const auto& f : families()) {
         if (!m_selection.wants_family(f) || !available(f)) {
@@ -352,7 +352,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             for (const auto& slug :
                  m_selection.pick(Kind::protocol, "TVL", candidates("protocols", "TVL"))) {
                 chunk(Service::api,
-                      "/protocol/" + path_segment(slug),
+                      fmt::format("/protocol/{}", path_segment(slug)),
                       slug,
                       "TVL",
                       [slug](std::string& b, store::Batch& o) {
@@ -363,7 +363,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             for (const auto& key :
                  m_selection.pick(Kind::chain, "CHAIN_TVL", candidates("chains", "CHAIN_TVL"))) {
                 chunk(Service::api,
-                      "/v2/historicalChainTvl/" + path_segment(chain_label(key)),
+                      fmt::format("/v2/historicalChainTvl/{}", path_segment(chain_label(key))),
                       key,
                       "CHAIN_TVL",
                       [key](std::string& b, store::Batch& o) { parse_chain_history(b, key, o); });
@@ -406,7 +406,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                   "STABLECOIN_SUPPLY",
                                   candidates("stablecoins", "STABLECOIN_SUPPLY"))) {
                 chunk(Service::stablecoins,
-                      "/stablecoincharts/all?stablecoin=" + path_segment(id),
+                      fmt::format("/stablecoincharts/all?stablecoin={}", path_segment(id)),
                       id,
                       "STABLECOIN_SUPPLY",
                       [id](std::string& b, store::Batch& o) {
@@ -419,7 +419,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                   "CHAIN_STABLECOIN_SUPPLY",
                                   candidates("stablecoinchains", "CHAIN_STABLECOIN_SUPPLY"))) {
                 chunk(Service::stablecoins,
-                      "/stablecoincharts/" + path_segment(chain_label(key)),
+                      fmt::format("/stablecoincharts/{}", path_segment(chain_label(key))),
                       key,
                       "CHAIN_STABLECOIN_SUPPLY",
                       [key](std::string& b, store::Batch& o) {
@@ -431,7 +431,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                                    "BRIDGE_VOLUME_24H",
                                                    candidates("bridges", "BRIDGE_VOLUME_30D"))) {
                 chunk(Service::bridges,
-                      "/bridgevolume/all?id=" + path_segment(id),
+                      fmt::format("/bridgevolume/all?id={}", path_segment(id)),
                       id,
                       "BRIDGE_VOLUME_24H",
                       [id](std::string& b, store::Batch& o) { parse_bridge_volume(b, id, o); });
@@ -440,7 +440,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             for (const auto& pool :
                  m_selection.pick(Kind::pool, "APY", candidates("pools", "POOL_TVL"))) {
                 chunk(Service::yields,
-                      "/chart/" + path_segment(pool),
+                      fmt::format("/chart/{}", path_segment(pool)),
                       pool,
                       "APY",
                       [pool](std::string& b, store::Batch& o) { parse_pool_chart(b, pool, o); });
@@ -458,7 +458,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             }
             for (const auto& pool : m_selection.pick(Kind::pool, "UTILIZATION", ranked)) {
                 chunk(Service::yields,
-                      "/chartLendBorrow/" + path_segment(pool),
+                      fmt::format("/chartLendBorrow/{}", path_segment(pool)),
                       pool,
                       "UTILIZATION",
                       [pool](std::string& b, store::Batch& o) {

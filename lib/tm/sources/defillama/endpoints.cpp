@@ -2,6 +2,8 @@
 #include <tm/sources/defillama/endpoints.hpp>
 #include <tm/sources/source.hpp>
 
+#include <fmt/format.h>
+
 #include <cstdlib>
 
 namespace sources::defillama {
@@ -33,7 +35,8 @@ std::string Endpoints::url(Service service, std::string_view path) const {
     // Pro: {host}/{KEY}/{prefix}{path}; the borrow-side pool list is /poolsBorrow there.
     std::string mapped(path);
     if (service == Service::yields && mapped.starts_with("/lendBorrow")) {
-        mapped = "/poolsBorrow" + mapped.substr(std::string_view("/lendBorrow").size());
+        mapped =
+            fmt::format("/poolsBorrow{}", mapped.substr(std::string_view("/lendBorrow").size()));
     }
     static constexpr std::string_view prefixes[] = {"/api", "/stablecoins", "/yields", "/bridges"};
     return m_pro + "/" + m_key + std::string(prefixes[static_cast<int>(service)]) + mapped;
