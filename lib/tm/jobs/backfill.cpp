@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <map>
 
 namespace jobs {
 namespace {
@@ -108,15 +109,15 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     }
     SourceRun run(options.source, options.db, store::PullKind::backfill, options.args);
     auto& conn = run.conn();
-    const std::string done_through = core::format_iso8601(to);
-
-    std::set<sources::Chunk> done;
+    std::map<sources::ProgressKey, core::Time> progress_rows;
     if (!options.restart) {
-        const auto rows = conn.exec(
-            "SELECT asset, metric FROM backfill_progress WHERE source = $1 AND done_through >= $2",
-            {options.source, done_through});
+        const auto rows =
+            conn.exec("SELECT asset, metric, (extract(epoch FROM done_through) * 1e6)::bigint "
+                      "FROM backfill_progress WHERE source = $1",
+                      {options.source});
         for (int i = 0; i < rows.rows(); ++i) {
-            done.insert({std::string(rows.get(i, 0)), std::string(rows.get(i, 1))});
+            progress_rows[{std::string(rows.get(i, 0)), std::string(rows.get(i, 1))}] =
+                core::Time{core::Duration{rows.get_int(i, 2)}};
         }
     }
 
@@ -131,40 +132,51 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     std::unique_ptr<sources::BackfillContext> ctx;
 
     // Chunks are grouped into one transaction up to a size: each commits with its own progress
-    // row either way, so a kill still loses whole chunks only, and the per-transaction cost
-    // (round-trips, COPY start, commit) is paid per group instead of per asset.
+    // rows either way, so a kill still loses whole chunks only, and the per-transaction cost
+    // (round-trips, COPY start, commit) is paid per group instead of per chunk.
     store::Batch pending;
-    std::vector<std::string> pending_assets, pending_metrics;
+    int pending_chunks = 0;
+    std::vector<std::string> pending_assets, pending_metrics, pending_through;
     auto first_pending = SteadyClock::now(); // arrival of the oldest uncommitted chunk
     const auto flush = [&] {
-        if (pending_assets.empty()) {
+        if (pending_chunks == 0) {
             return;
         }
         const auto ids = dictionary.resolve(pending);
         db::Transaction tx(conn);
         summary.counts += writer.write(pending, ids, policy, run.pull_id());
-        conn.exec("INSERT INTO backfill_progress (source, asset, metric, done_through) "
-                  "SELECT $1, a, m, $4 FROM unnest($2::text[], $3::text[]) AS u(a, m) "
-                  "ON CONFLICT (source, asset, metric) DO UPDATE SET done_through = "
-                  "EXCLUDED.done_through, "
-                  "updated_at = now()",
-                  {options.source,
-                   db::array_literal(pending_assets),
-                   db::array_literal(pending_metrics),
-                   done_through});
+        // GREATEST: a chunk never moves a resume point backwards (--since later than before).
+        conn.exec(
+            "INSERT INTO backfill_progress (source, asset, metric, done_through) "
+            "SELECT $1, a, m, t FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(a, m, "
+            "t) "
+            "ON CONFLICT (source, asset, metric) DO UPDATE "
+            "SET done_through = GREATEST(backfill_progress.done_through, EXCLUDED.done_through), "
+            "updated_at = now()",
+            {options.source,
+             db::array_literal(pending_assets),
+             db::array_literal(pending_metrics),
+             db::array_literal(pending_through)});
         tx.commit();
-        chunks_written += static_cast<int>(pending_assets.size());
+        chunks_written += pending_chunks;
         pending.clear();
+        pending_chunks = 0;
         pending_assets.clear();
         pending_metrics.clear();
+        pending_through.clear();
     };
     const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
-        if (pending_assets.empty()) {
+        if (pending_chunks == 0) {
             first_pending = SteadyClock::now();
         }
         pending.append(within(parsed, from, to));
-        pending_assets.push_back(chunk.asset);
-        pending_metrics.push_back(chunk.family);
+        ++pending_chunks;
+        const std::string through = core::format_iso8601(chunk.through, core::Precision::micros);
+        for (const auto& key : chunk.keys) {
+            pending_assets.push_back(key.asset);
+            pending_metrics.push_back(key.metric);
+            pending_through.push_back(through);
+        }
         if (pending.size() >= 250'000) {
             flush();
         }
@@ -176,11 +188,12 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         source->configure(http);
         // What has arrived commits within about a second, even while a slow request is pending.
         http.on_tick([&] {
-            if (!pending_assets.empty() && SteadyClock::now() - first_pending >= 1s) {
+            if (pending_chunks > 0 && SteadyClock::now() - first_pending >= 1s) {
                 flush();
             }
         });
-        ctx = std::make_unique<sources::BackfillContext>(http, now, std::move(done), sink);
+        ctx = std::make_unique<sources::BackfillContext>(
+            http, now, from, to, std::move(progress_rows), sink);
         for (int phase = 0;; ++phase) {
             const bool more = source->plan_backfill(*ctx, phase);
             http.run();

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace sources {
@@ -54,20 +55,46 @@ void PullContext::fetch(http::Request request, std::string asset, Parser parse) 
                   });
 }
 
-void BackfillContext::fetch_chunk(http::Request request, Chunk chunk, ChunkParser parse) {
+std::optional<core::Time> BackfillContext::done_through(const ProgressKey& key) const {
+    auto it = m_progress.find(key);
+    if (it == m_progress.end()) {
+        return std::nullopt;
+    }
+    return it->second;
+}
+
+bool BackfillContext::done(const Chunk& chunk) const {
+    return std::all_of(chunk.keys.begin(), chunk.keys.end(), [&](const ProgressKey& key) {
+        const auto through = done_through(key);
+        return through && *through >= chunk.through;
+    });
+}
+
+void BackfillContext::fetch_chunk(http::Request request,
+                                  Chunk chunk,
+                                  ChunkParser parse,
+                                  std::function<void()> next) {
     if (done(chunk)) {
         ++m_skipped;
+        if (next) {
+            next();
+        }
         return;
     }
     ++m_planned;
-    std::string asset = chunk.asset;
-    this->request(std::move(request),
-                  std::move(asset),
-                  [this, chunk = std::move(chunk), parse = std::move(parse)](std::string& body) {
-                      store::Batch batch;
-                      parse(body, batch);
-                      m_sink(chunk, batch);
-                  });
+    std::string asset = chunk.keys.size() == 1 ? chunk.keys.front().asset : std::string();
+    this->request(
+        std::move(request),
+        std::move(asset),
+        [this, chunk = std::move(chunk), parse = std::move(parse), next = std::move(next)](
+            std::string& body) {
+            store::Batch batch;
+            parse(body, batch);
+            m_sink(chunk, batch);
+            if (next) {
+                next();
+            }
+        });
 }
 
 std::string base_url(const std::string& env_var, const std::string& fallback) {

@@ -7,6 +7,7 @@
 #include <tm/store/journal.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -100,11 +101,19 @@ private:
     store::Batch m_points;
 };
 
-// One unit of a backfill: one asset's history of one family, committed with its progress row.
-struct Chunk {
+// A resume point: backfill_progress is kept per (asset, metric) of a source.
+struct ProgressKey {
     std::string asset;
-    std::string family;
-    auto operator<=>(const Chunk&) const = default;
+    std::string metric;
+    auto operator<=>(const ProgressKey&) const = default;
+};
+
+// One unit of a backfill, committed together with its progress rows: it brings the history of
+// `keys` up to (not including) `through`. Chunks of one key must complete in time order, so that
+// a stored `through` means everything before it is there.
+struct Chunk {
+    std::vector<ProgressKey> keys;
+    core::Time through;
 };
 
 // A backfill: every chunk is handed to the sink (which writes and commits it) as it arrives.
@@ -113,20 +122,38 @@ public:
     using Sink = std::function<void(const Chunk&, store::Batch&)>;
     using ChunkParser = std::function<void(std::string& body, store::Batch&)>;
 
-    BackfillContext(http::Client& http, core::Time now, std::set<Chunk> done, Sink sink)
-        : RunContext(http, now), m_done(std::move(done)), m_sink(std::move(sink)) {}
+    // `from` and `to` bound the days to load ([from, to), complete days); `progress` holds what
+    // earlier runs completed (empty with --restart).
+    BackfillContext(http::Client& http,
+                    core::Time now,
+                    core::Time from,
+                    core::Time to,
+                    std::map<ProgressKey, core::Time> progress,
+                    Sink sink)
+        : RunContext(http, now), m_from(from), m_to(to), m_progress(std::move(progress)),
+          m_sink(std::move(sink)) {}
 
-    // True when an earlier run completed `chunk` (resume) and it need not be fetched again.
-    bool done(const Chunk& chunk) const { return m_done.contains(chunk); }
+    core::Time from() const { return m_from; }
+    core::Time to() const { return m_to; }
+    // Where an earlier run left `key`: history before this time is stored; nullopt if never.
+    std::optional<core::Time> done_through(const ProgressKey& key) const;
+    // True when every key of `chunk` is already done through its end (resume).
+    bool done(const Chunk& chunk) const;
 
-    // Queues the history request of `chunk` unless it is done; the parsed batch goes to the sink.
-    void fetch_chunk(http::Request request, Chunk chunk, ChunkParser parse);
+    // Queues the request of `chunk` unless it is done; the parsed batch goes to the sink, then
+    // `next` (if any) runs, so a source can chain the chunks that must follow in time order.
+    void fetch_chunk(http::Request request,
+                     Chunk chunk,
+                     ChunkParser parse,
+                     std::function<void()> next = {});
 
     int planned() const { return m_planned; }
     int skipped() const { return m_skipped; }
 
 private:
-    std::set<Chunk> m_done;
+    core::Time m_from;
+    core::Time m_to;
+    std::map<ProgressKey, core::Time> m_progress;
     Sink m_sink;
     int m_planned = 0;
     int m_skipped = 0;

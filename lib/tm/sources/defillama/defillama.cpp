@@ -341,7 +341,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                            BackfillContext::ChunkParser parse) {
         ctx.fetch_chunk(get(m_endpoints.url(service, path),
                             fmt::format("GET {}", path.substr(0, path.find('?')))),
-                        Chunk{asset, std::string(name)},
+                        Chunk{{{asset, std::string(name)}}, ctx.to()},
                         std::move(parse));
     };
     for (const auto& f : families()) {
