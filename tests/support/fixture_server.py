@@ -6,6 +6,7 @@ Files: GET /defillama/protocols serves ROOT/defillama/protocols.json (or the exa
 request with a query string first looks for a file per parameter, PATH@NAME=VALUE.json (so
 /overview/fees?dataType=dailyRevenue&x=1 finds overview/fees@dataType=dailyRevenue.json), then
 for PATH itself.
+Paths under /artemis/ without a file are answered by artemis_api.py (a generated Artemis API).
 Control API (JSON bodies):
   POST /_control/faults  [{"path": "/defillama/protocols", "times": 1, "status": 429,
                            "headers": {"Retry-After": "1"}, "body": "...", "delay": 2.5,
@@ -20,6 +21,7 @@ Control API (JSON bodies):
   GET  /_control/log     every request so far: method, path, query, headers, body
 """
 import argparse
+import sys
 import gzip
 import json
 import os
@@ -28,6 +30,9 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import artemis_api  # noqa: E402  (beside this file: the generated Artemis API)
 
 STATE_LOCK = threading.Lock()
 STATE = {"faults": [], "aliases": [], "log": []}
@@ -109,6 +114,10 @@ class Handler(BaseHTTPRequestHandler):
         fault = self._fault_for(parts.path)
         file = self._file_for(parts.path, parts.query)
         content = open(file, "rb").read() if file else None
+        status = 200
+        if content is None and parts.path.startswith("/artemis/"):
+            status, text = artemis_api.answer(parts.path[len("/artemis"):], parts.query)
+            content = text.encode()
         if fault:
             time.sleep(fault.get("delay", 0))
             if fault.get("reset"):
@@ -134,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
                                   headers.get("Content-Type", "text/plain"))
         if content is None:
             return self._send(404, b"not found", content_type="text/plain")
-        self._send(200, content)
+        self._send(status, content)
 
     do_GET = _handle
     do_POST = _handle

@@ -136,11 +136,18 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     // (round-trips, COPY start, commit) is paid per group instead of per chunk.
     store::Batch pending;
     int pending_chunks = 0;
-    std::vector<std::string> pending_assets, pending_metrics, pending_through;
+    // Several chunks of one key (consecutive windows) may share a group: keep the latest end.
+    std::map<sources::ProgressKey, core::Time> pending_progress;
     auto first_pending = SteadyClock::now(); // arrival of the oldest uncommitted chunk
     const auto flush = [&] {
         if (pending_chunks == 0) {
             return;
+        }
+        std::vector<std::string> assets, metrics, through;
+        for (const auto& [key, time] : pending_progress) {
+            assets.push_back(key.asset);
+            metrics.push_back(key.metric);
+            through.push_back(core::format_iso8601(time, core::Precision::micros));
         }
         const auto ids = dictionary.resolve(pending);
         db::Transaction tx(conn);
@@ -154,16 +161,14 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
             "SET done_through = GREATEST(backfill_progress.done_through, EXCLUDED.done_through), "
             "updated_at = now()",
             {options.source,
-             db::array_literal(pending_assets),
-             db::array_literal(pending_metrics),
-             db::array_literal(pending_through)});
+             db::array_literal(assets),
+             db::array_literal(metrics),
+             db::array_literal(through)});
         tx.commit();
         chunks_written += pending_chunks;
         pending.clear();
         pending_chunks = 0;
-        pending_assets.clear();
-        pending_metrics.clear();
-        pending_through.clear();
+        pending_progress.clear();
     };
     const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
         if (pending_chunks == 0) {
@@ -171,11 +176,11 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         }
         pending.append(within(parsed, from, to));
         ++pending_chunks;
-        const std::string through = core::format_iso8601(chunk.through, core::Precision::micros);
         for (const auto& key : chunk.keys) {
-            pending_assets.push_back(key.asset);
-            pending_metrics.push_back(key.metric);
-            pending_through.push_back(through);
+            auto [it, inserted] = pending_progress.try_emplace(key, chunk.through);
+            if (!inserted) {
+                it->second = std::max(it->second, chunk.through);
+            }
         }
         if (pending.size() >= 250'000) {
             flush();

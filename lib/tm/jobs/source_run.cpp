@@ -50,13 +50,15 @@ void SourceRun::summarize(store::PullSummary& summary,
         return std::tie(a.request, a.asset) < std::tie(b.request, b.asset);
     });
     summary.errors = std::move(errors);
-    if (!summary.errors.empty()) {
+    // Notices (things skipped on purpose) are listed but do not make a run partial.
+    const auto first = std::find_if(
+        summary.errors.begin(), summary.errors.end(), [](const auto& e) { return e.failure; });
+    if (first != summary.errors.end()) {
         summary.status = succeeded > 0 ? store::PullStatus::partial : store::PullStatus::failed;
-        const auto& first = summary.errors.front();
         summary.error = fmt::format("{}{}: {}",
-                                    first.request,
-                                    first.asset.empty() ? "" : " (" + first.asset + ")",
-                                    first.error);
+                                    first->request,
+                                    first->asset.empty() ? "" : " (" + first->asset + ")",
+                                    first->error);
     }
 }
 

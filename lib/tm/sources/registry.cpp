@@ -1,4 +1,5 @@
 #include <tm/core/strings.hpp>
+#include <tm/sources/artemis/artemis.hpp>
 #include <tm/sources/defillama/defillama.hpp>
 #include <tm/sources/source.hpp>
 
@@ -16,6 +17,10 @@ struct Entry {
 
 const std::vector<Entry>& registry() {
     static const std::vector<Entry> entries = {
+        {"artemis",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<artemis::Artemis>(selection, mode);
+         }},
         {"defillama",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<defillama::DefiLlama>(selection, mode);

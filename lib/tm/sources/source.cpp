@@ -8,51 +8,81 @@
 
 namespace sources {
 
+namespace {
+
+std::string with_asset(const std::string& request, const std::string& asset) {
+    return asset.empty() ? request : fmt::format("{} ({})", request, asset);
+}
+
+} // namespace
+
 void RunContext::record_error(std::string asset, std::string request, std::string error) {
-    core::log::warn("{}{}: {}", request, asset.empty() ? "" : " (" + asset + ")", error);
+    core::log::warn("{}: {}", with_asset(request, asset), error);
     m_errors.push_back({std::move(asset), std::move(request), std::move(error)});
     ++m_failed;
 }
 
-void RunContext::request(http::Request request,
-                         std::string asset,
-                         std::function<void(std::string&)> handle) {
-    const std::string label = request.label;
-    m_http.submit(
-        std::move(request),
-        [this, label, asset = std::move(asset), handle = std::move(handle)](http::Response&& r) {
-            if (!r.ok()) {
-                record_error(asset, label, r.describe());
-                return;
-            }
-            if (r.body.empty()) {
-                record_error(asset, label, fmt::format("HTTP {} with an empty body", r.status));
-                return;
-            }
-            try {
-                handle(r.body);
-            } catch (const core::DataError& e) {
-                record_error(asset, label, e.what());
-                return;
-            }
-            ++m_succeeded;
-        });
+void RunContext::record_notice(std::string asset, std::string request, std::string message) {
+    // Each window of a backfill would say it again; once per asset and message is enough.
+    if (!m_noticed.insert(asset + '\x1f' + message).second) {
+        return;
+    }
+    core::log::info("{}: {}", with_asset(request, asset), message);
+    m_errors.push_back({std::move(asset), std::move(request), std::move(message), false});
 }
 
-void PullContext::fetch(http::Request request, std::string asset, Parser parse) {
+void RunContext::request(http::Request request,
+                         std::string asset,
+                         std::function<void(std::string&)> handle,
+                         FailureHandler on_failure) {
     const std::string label = request.label;
-    this->request(std::move(request),
-                  std::move(asset),
-                  [this, label, parse = std::move(parse)](std::string& body) {
-                      store::Batch batch;
-                      std::vector<store::Asset> assets;
-                      parse(body, batch, assets);
-                      core::log::debug("{}: {} points", label, batch.size());
-                      m_points.append(batch);
-                      m_assets.insert(m_assets.end(),
-                                      std::make_move_iterator(assets.begin()),
-                                      std::make_move_iterator(assets.end()));
+    m_http.submit(std::move(request),
+                  [this,
+                   label,
+                   asset = std::move(asset),
+                   handle = std::move(handle),
+                   on_failure = std::move(on_failure)](http::Response&& r) {
+                      if (!r.ok()) {
+                          if (on_failure && on_failure(r)) {
+                              return;
+                          }
+                          record_error(asset, label, r.describe());
+                          return;
+                      }
+                      if (r.body.empty()) {
+                          record_error(
+                              asset, label, fmt::format("HTTP {} with an empty body", r.status));
+                          return;
+                      }
+                      try {
+                          handle(r.body);
+                      } catch (const core::DataError& e) {
+                          record_error(asset, label, e.what());
+                          return;
+                      }
+                      ++m_succeeded;
                   });
+}
+
+void PullContext::fetch(http::Request request,
+                        std::string asset,
+                        Parser parse,
+                        FailureHandler on_failure) {
+    const std::string label = request.label;
+    this->request(
+        std::move(request),
+        std::move(asset),
+        [this, label, parse = std::move(parse)](std::string& body) {
+            store::Batch batch;
+            std::vector<store::Asset> assets;
+            parse(body, batch, assets);
+            core::log::debug("{}: {} points", label, batch.size());
+            m_points.append(batch);
+            m_assets.insert(m_assets.end(),
+                            std::make_move_iterator(assets.begin()),
+                            std::make_move_iterator(assets.end()));
+        },
+        std::move(on_failure));
 }
 
 std::optional<core::Time> BackfillContext::done_through(const ProgressKey& key) const {
@@ -73,7 +103,8 @@ bool BackfillContext::done(const Chunk& chunk) const {
 void BackfillContext::fetch_chunk(http::Request request,
                                   Chunk chunk,
                                   ChunkParser parse,
-                                  std::function<void()> next) {
+                                  std::function<void()> next,
+                                  FailureHandler on_failure) {
     if (done(chunk)) {
         ++m_skipped;
         if (next) {
@@ -94,7 +125,8 @@ void BackfillContext::fetch_chunk(http::Request request,
             if (next) {
                 next();
             }
-        });
+        },
+        std::move(on_failure));
 }
 
 std::string base_url(const std::string& env_var, const std::string& fallback) {

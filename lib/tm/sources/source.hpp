@@ -58,11 +58,18 @@ public:
     // Queues `request`; `handle(body)` runs when it answers 2xx with a body. An HTTP or
     // transport failure, or a core::DataError thrown by `handle`, becomes a PullError naming
     // `asset` (empty when a whole endpoint is meant). Other exceptions end the run.
-    void
-    request(http::Request request, std::string asset, std::function<void(std::string&)> handle);
+    // `on_failure`, when given, sees a failed response first and may handle it (return true),
+    // for example by splitting a batch that the API rejected.
+    using FailureHandler = std::function<bool(const http::Response&)>;
+    void request(http::Request request,
+                 std::string asset,
+                 std::function<void(std::string&)> handle,
+                 FailureHandler on_failure = {});
 
     // Records a failure that is not a request's (for example a plan step that found nothing).
     void record_error(std::string asset, std::string request, std::string error);
+    // Records something skipped on purpose: listed in pull_errors, not a failure.
+    void record_notice(std::string asset, std::string request, std::string message);
 
     core::Time now() const { return m_now; }
     http::Client& http() { return m_http; }
@@ -78,6 +85,7 @@ private:
     http::Client& m_http;
     core::Time m_now;
     std::vector<store::PullError> m_errors;
+    std::set<std::string> m_noticed;
     int m_succeeded = 0;
     int m_failed = 0;
 };
@@ -90,7 +98,8 @@ public:
 
     // Queues `request`. Its points join the pull only if the whole body parsed: an endpoint
     // is all or nothing.
-    void fetch(http::Request request, std::string asset, Parser parse);
+    void
+    fetch(http::Request request, std::string asset, Parser parse, FailureHandler on_failure = {});
 
     // Snapshot time of this pull: now floored to the bucket (ARCHITECTURE §3).
     core::Time snapshot_time() const { return core::floor_to(now(), m_bucket); }
@@ -145,7 +154,8 @@ public:
     void fetch_chunk(http::Request request,
                      Chunk chunk,
                      ChunkParser parse,
-                     std::function<void()> next = {});
+                     std::function<void()> next = {},
+                     FailureHandler on_failure = {});
 
     int planned() const { return m_planned; }
     int skipped() const { return m_skipped; }

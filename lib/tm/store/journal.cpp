@@ -58,7 +58,7 @@ void Journal::finish(int64_t pull_id, const PullSummary& s) {
     for (const auto& e : s.errors) {
         assets.push_back(core::secrets::redact(e.asset));
         requests.push_back(core::secrets::redact(e.request));
-        errors.push_back(core::secrets::redact(e.error));
+        errors.push_back(core::secrets::redact(e.failure ? e.error : "skipped: " + e.error));
     }
     m_conn.exec(
         "INSERT INTO pull_errors (pull_id, asset, request, error) "

@@ -19,6 +19,9 @@ struct PullError {
     std::string asset;   // may be empty when a whole endpoint failed
     std::string request; // "GET /protocols", redacted
     std::string error;   // redacted
+    // False for a notice: something skipped on purpose ("Metric not available for asset."),
+    // listed in pull_errors but not making the run partial.
+    bool failure = true;
 };
 
 struct PullSummary {

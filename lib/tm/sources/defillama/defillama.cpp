@@ -1,4 +1,5 @@
 #include <tm/core/log.hpp>
+#include <tm/http/url.hpp>
 #include <tm/sources/defillama/chains.hpp>
 #include <tm/sources/defillama/defillama.hpp>
 #include <tm/sources/defillama/parse.hpp>
@@ -45,20 +46,6 @@ std::string summary_path(const Family& f, std::string_view slug) {
         path += fmt::format("?dataType={}", f.data_type);
     }
     return path;
-}
-
-// Percent-encodes what may not stand in a URL path segment ("Hyperliquid L1",
-// "polygon-bridge-&-staking").
-std::string path_segment(std::string_view s) {
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += fmt::format("%{:02X}", c);
-        }
-    }
-    return out;
 }
 
 http::Request get(const std::string& url, std::string label) {
@@ -244,7 +231,7 @@ void DefiLlama::plan_inflows(PullContext& ctx, const std::vector<std::string>& s
     const core::Time start = end - 24h;
     for (const auto& slug : slugs) {
         const std::string path = fmt::format("/inflows/{}/{}?end={}",
-                                             path_segment(slug),
+                                             http::percent_encode(slug),
                                              core::to_unix_seconds(start),
                                              core::to_unix_seconds(end));
         ctx.fetch(get(m_endpoints.url(Service::api, path), "GET /inflows/" + slug),
@@ -352,7 +339,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             for (const auto& slug :
                  m_selection.pick(Kind::protocol, "TVL", candidates("protocols", "TVL"))) {
                 chunk(Service::api,
-                      fmt::format("/protocol/{}", path_segment(slug)),
+                      fmt::format("/protocol/{}", http::percent_encode(slug)),
                       slug,
                       "TVL",
                       [slug](std::string& b, store::Batch& o) {
@@ -363,7 +350,8 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             for (const auto& key :
                  m_selection.pick(Kind::chain, "CHAIN_TVL", candidates("chains", "CHAIN_TVL"))) {
                 chunk(Service::api,
-                      fmt::format("/v2/historicalChainTvl/{}", path_segment(chain_label(key))),
+                      fmt::format("/v2/historicalChainTvl/{}",
+                                  http::percent_encode(chain_label(key))),
                       key,
                       "CHAIN_TVL",
                       [key](std::string& b, store::Batch& o) { parse_chain_history(b, key, o); });
@@ -377,7 +365,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                 for (const auto& slug :
                      m_selection.pick(Kind::protocol, metric, candidates(list, metric))) {
                     chunk(Service::api,
-                          summary_path(f, path_segment(slug)),
+                          summary_path(f, http::percent_encode(slug)),
                           slug,
                           metric,
                           [slug, metric](std::string& b, store::Batch& o) {
@@ -392,7 +380,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                 for (const auto& key :
                      m_selection.pick(Kind::chain, twin, candidates(list, twin))) {
                     chunk(Service::api,
-                          overview_path(f, path_segment(chain_label(key))),
+                          overview_path(f, http::percent_encode(chain_label(key))),
                           key,
                           twin,
                           [key, twin](std::string& b, store::Batch& o) {
@@ -406,7 +394,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                   "STABLECOIN_SUPPLY",
                                   candidates("stablecoins", "STABLECOIN_SUPPLY"))) {
                 chunk(Service::stablecoins,
-                      fmt::format("/stablecoincharts/all?stablecoin={}", path_segment(id)),
+                      fmt::format("/stablecoincharts/all?stablecoin={}", http::percent_encode(id)),
                       id,
                       "STABLECOIN_SUPPLY",
                       [id](std::string& b, store::Batch& o) {
@@ -419,7 +407,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                   "CHAIN_STABLECOIN_SUPPLY",
                                   candidates("stablecoinchains", "CHAIN_STABLECOIN_SUPPLY"))) {
                 chunk(Service::stablecoins,
-                      fmt::format("/stablecoincharts/{}", path_segment(chain_label(key))),
+                      fmt::format("/stablecoincharts/{}", http::percent_encode(chain_label(key))),
                       key,
                       "CHAIN_STABLECOIN_SUPPLY",
                       [key](std::string& b, store::Batch& o) {
@@ -431,7 +419,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                                    "BRIDGE_VOLUME_24H",
                                                    candidates("bridges", "BRIDGE_VOLUME_30D"))) {
                 chunk(Service::bridges,
-                      fmt::format("/bridgevolume/all?id={}", path_segment(id)),
+                      fmt::format("/bridgevolume/all?id={}", http::percent_encode(id)),
                       id,
                       "BRIDGE_VOLUME_24H",
                       [id](std::string& b, store::Batch& o) { parse_bridge_volume(b, id, o); });
@@ -440,7 +428,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             for (const auto& pool :
                  m_selection.pick(Kind::pool, "APY", candidates("pools", "POOL_TVL"))) {
                 chunk(Service::yields,
-                      fmt::format("/chart/{}", path_segment(pool)),
+                      fmt::format("/chart/{}", http::percent_encode(pool)),
                       pool,
                       "APY",
                       [pool](std::string& b, store::Batch& o) { parse_pool_chart(b, pool, o); });
@@ -458,7 +446,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
             }
             for (const auto& pool : m_selection.pick(Kind::pool, "UTILIZATION", ranked)) {
                 chunk(Service::yields,
-                      fmt::format("/chartLendBorrow/{}", path_segment(pool)),
+                      fmt::format("/chartLendBorrow/{}", http::percent_encode(pool)),
                       pool,
                       "UTILIZATION",
                       [pool](std::string& b, store::Batch& o) {
