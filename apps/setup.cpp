@@ -1,10 +1,12 @@
 // tm-setup: create or upgrade the schema; create and start the embedded cluster when no
 // database is configured; stop it with --stop.
 #include <tm/cli/options.hpp>
+#include <tm/core/files.hpp>
 #include <tm/core/log.hpp>
 #include <tm/db/embedded_cluster.hpp>
 #include <tm/db/migrate.hpp>
 #include <tm/db/target.hpp>
+#include <tm/store/entities.hpp>
 
 #include <fmt/format.h>
 
@@ -16,7 +18,11 @@ int main(int argc, char** argv) {
     cli::add_common(app, common);
     bool stop = false;
     bool print_conninfo = false;
+    std::optional<std::string> entities;
     app.add_flag("--stop", stop, "Stop the embedded database server and exit");
+    app.add_option("--entities",
+                   entities,
+                   "Replace the cross-source identities with this CSV (entity,source,kind,asset)");
     app.add_flag("--print-conninfo",
                  print_conninfo,
                  "Print the libpq address of the database (password masked) and exit");
@@ -50,6 +56,20 @@ int main(int argc, char** argv) {
             fmt::print("schema: up to date ({} migrations)\n", report.already_applied);
         } else {
             fmt::print("schema: applied {}\n", fmt::join(report.applied, ", "));
+        }
+        if (entities) {
+            const auto text = core::files::read_if_exists(*entities);
+            if (!text) {
+                throw core::UsageError(fmt::format("--entities {}: no such file", *entities));
+            }
+            fmt::print("entities: {} rows from {}\n",
+                       store::load_entities(conn, *text, *entities),
+                       *entities);
+        } else if (conn.exec("SELECT 1 FROM entities LIMIT 1").rows() == 0) {
+            // The built-in map, for a fresh database; one loaded by hand is never overwritten.
+            fmt::print(
+                "entities: {} rows (built-in config/entities.csv)\n",
+                store::load_entities(conn, store::default_entities_csv(), "config/entities.csv"));
         }
         return core::ExitCode::ok;
     });

@@ -144,6 +144,60 @@ Result Connection::exec(const std::string& sql, const Params& params) {
                  sql);
 }
 
+long long Connection::stream(const std::string& sql,
+                             const Params& params,
+                             const std::function<void(const Result&, int)>& on_row) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    if (PQsendQueryParams(m_conn.get(),
+                          sql.c_str(),
+                          static_cast<int>(values.size()),
+                          nullptr,
+                          values.data(),
+                          nullptr,
+                          nullptr,
+                          0)
+            != 1
+        || PQsetSingleRowMode(m_conn.get()) != 1) {
+        fail("cannot send the query");
+    }
+    long long rows = 0;
+    std::optional<std::string> error;
+    PGresult* failed = nullptr;
+    while (PGresult* r = PQgetResult(m_conn.get())) {
+        const auto status = PQresultStatus(r);
+        if (status == PGRES_SINGLE_TUPLE) {
+            Result row(r);
+            if (!error) {
+                try {
+                    on_row(row, 0);
+                } catch (const std::exception& e) {
+                    // Keep draining: the connection must reach the end of the result.
+                    error = e.what();
+                }
+            }
+            ++rows;
+        } else if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            PQclear(r);
+        } else if (failed == nullptr) {
+            failed = r;
+        } else {
+            PQclear(r);
+        }
+    }
+    if (failed != nullptr) {
+        Result holder(failed);
+        fail("database error in a query", failed);
+    }
+    if (error) {
+        throw core::Error(*error);
+    }
+    return rows;
+}
+
 void Connection::begin_copy(const std::string& copy_sql) {
     Result r = check(PQexec(m_conn.get(), copy_sql.c_str()), copy_sql);
     if (PQresultStatus(r.raw()) != PGRES_COPY_IN) {

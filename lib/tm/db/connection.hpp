@@ -4,6 +4,7 @@
 
 #include <libpq-fe.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -62,6 +63,12 @@ public:
 
     Result exec(const std::string& sql);
     Result exec(const std::string& sql, const Params& params);
+
+    // Runs `sql` and calls `on_row(result, row)` for each row as it arrives (libpq single-row
+    // mode), so a large result never sits in memory whole. Returns the rows seen.
+    long long stream(const std::string& sql,
+                     const Params& params,
+                     const std::function<void(const Result&, int)>& on_row);
 
     // Streams `data` (already in the COPY format the statement names) through `copy_sql`
     // ("COPY t FROM STDIN ..."), in chunks. Returns the rows copied.

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <tm/core/time.hpp>
+#include <tm/db/connection.hpp>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace query {
+
+enum class View { latest, history };
+enum class Format { table, csv };
+
+// Filters; every value travels as a bound parameter.
+struct Filter {
+    std::optional<std::string> source;
+    std::vector<std::string> assets;
+    // A metric, or a metric family: FEES matches FEES, FEES_24H and CHAIN_FEES_24H, so one
+    // question compares sources that name the same measure differently.
+    std::optional<std::string> metric;
+    // An entity of the entities table: every source's series of its assets.
+    std::optional<std::string> entity;
+    std::optional<core::Time> since;
+    std::optional<core::Time> until; // exclusive
+    std::optional<long long> limit;
+};
+
+// Writes the rows of `view` that match `filter` to `out`: CSV (RFC 4180, a header row, UTC
+// ISO-8601 times) streams row by row; a table is aligned, so it is held until printed.
+// Columns: entity, source, asset, metric, ts, value. Returns the rows written.
+long long run(db::Connection& conn, View view, const Filter& filter, Format format, std::FILE* out);
+
+// "a,b" stays as is; a field with a comma, quote, CR or LF is quoted, quotes doubled.
+std::string csv_field(std::string_view s);
+
+} // namespace query
