@@ -5,6 +5,7 @@
 #include <tm/sources/artemis/parse.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -13,7 +14,7 @@ namespace ar = sources::artemis;
 namespace {
 
 std::string write_config(const std::string& text) {
-    const std::string path = "/tmp/tm-unit-artemis-" + std::to_string(::getpid()) + ".csv";
+    const std::string path = fmt::format("/tmp/tm-unit-artemis-{}.csv", ::getpid());
     core::files::write_atomically(path, text);
     return path;
 }

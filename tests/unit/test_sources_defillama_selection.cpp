@@ -4,6 +4,7 @@
 #include <tm/sources/defillama/selection.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <unistd.h>
 
@@ -16,7 +17,7 @@ namespace {
 const core::Time k_ts = core::from_unix_seconds(1700000000);
 
 std::string write_config(const std::string& text) {
-    const std::string path = "/tmp/tm-unit-config-" + std::to_string(::getpid()) + ".csv";
+    const std::string path = fmt::format("/tmp/tm-unit-config-{}.csv", ::getpid());
     core::files::write_atomically(path, text);
     return path;
 }

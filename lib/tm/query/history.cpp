@@ -85,7 +85,10 @@ long long run(db::Connection& conn, View view, const Filter& f, Format format, s
         if (format == Format::csv) {
             std::string line;
             for (size_t c = 0; c < cells.size(); ++c) {
-                line += (c == 0 ? "" : ",") + csv_field(cells[c]);
+                if (c > 0) {
+                    line += ',';
+                }
+                line += csv_field(cells[c]);
             }
             line += "\r\n";
             std::fwrite(line.data(), 1, line.size(), out);
