@@ -115,6 +115,13 @@ print(worst_s, worst_d)")
   expect_eq "$(queries | wc -l)" "9" "requests (3 batches × 3 windows of 365 days)"
   # every day of three years, but the null 13th and the 'N/A' 14th of each month
   expect_sql "SELECT count(*) FROM metrics WHERE asset = 's000' AND metric = 'PRICE'" "$((1095 - 72))"
+  # both limits are flags
+  new_database
+  reset_server
+  run artemis backfill artemis --assets "$assets" --metrics PRICE --since 2023-01-01 --until 2023-12-31 \
+    --batch-assets 100 --batch-days 100 "${FAST[@]}"
+  expect_code 0
+  expect_eq "$(queries | wc -l)" "8" "requests (2 batches × 4 windows of ≤ 100 days)"
 }
 
 case_killed_backfill_resumes_with_identical_rows() {

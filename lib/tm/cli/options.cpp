@@ -44,6 +44,8 @@ sources::Selection SelectionOptions::to_selection() const {
     }
     s.top = top;
     s.min_pool_tvl = min_pool_tvl;
+    s.batch_assets = batch_assets;
+    s.batch_days = batch_days;
     return s;
 }
 
@@ -57,6 +59,13 @@ void add_selection(CLI::App& app, SelectionOptions& o) {
                    o.min_pool_tvl,
                    "Yield pools below this TVL (USD) are left out unless named")
         ->check(CLI::NonNegativeNumber);
+    app.add_option("--batch-assets",
+                   o.batch_assets,
+                   "Assets per request, for sources that batch them (Artemis)")
+        ->check(CLI::Range(1, 1000));
+    app.add_option(
+           "--batch-days", o.batch_days, "Days per request, for sources that batch them (Artemis)")
+        ->check(CLI::Range(1, 3660));
 }
 
 http::ClientOptions NetworkOptions::to_client_options() const {

@@ -44,6 +44,8 @@ struct SelectionOptions {
     std::vector<std::string> metrics;
     std::optional<int> top;
     double min_pool_tvl = 1'000'000;
+    int batch_assets = 50;
+    int batch_days = 365;
 
     sources::Selection to_selection() const;
 };

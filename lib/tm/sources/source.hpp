@@ -41,6 +41,9 @@ struct Selection {
     std::vector<std::string> metrics;
     std::optional<int> top; // assets per metric when no config names them; 0 = all
     double min_pool_tvl = 1'000'000;
+    // Sources that batch assets and dates per request (Artemis): at most this many of each.
+    int batch_assets = 50;
+    int batch_days = 365;
 };
 
 // Turns a response body into points and asset rows. Pure: no network, no database; throws

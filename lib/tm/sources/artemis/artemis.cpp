@@ -65,7 +65,9 @@ Artemis::Artemis(const Selection& selection, Mode)
              {"ARTEMIS_API_KEY"},
              std::chrono::hours{24}},
       m_key(required_key()), m_base(base_url(k_host.env_var, k_host.default_url)),
-      m_matrix(selection) {}
+      m_matrix(selection),
+      m_batch_symbols(static_cast<size_t>(std::max(1, selection.batch_assets))),
+      m_batch_days(std::max(1, selection.batch_days)) {}
 
 void Artemis::configure(http::Client& http) const {
     // No published limit; the seed ran at about 8 requests a second without trouble.
@@ -75,8 +77,8 @@ void Artemis::configure(http::Client& http) const {
 std::vector<Request> Artemis::batches() const {
     std::vector<Request> out;
     for (const auto& [metrics, symbols] : m_matrix.groups()) {
-        for (size_t i = 0; i < symbols.size(); i += k_batch_symbols) {
-            const auto end = std::min(symbols.size(), i + k_batch_symbols);
+        for (size_t i = 0; i < symbols.size(); i += m_batch_symbols) {
+            const auto end = std::min(symbols.size(), i + m_batch_symbols);
             out.push_back(
                 {{symbols.begin() + static_cast<long>(i), symbols.begin() + static_cast<long>(end)},
                  metrics});
@@ -180,7 +182,7 @@ void Artemis::chain(BackfillContext& ctx, Request r, core::Time start) {
     if (start >= ctx.to()) {
         return;
     }
-    const core::Time end = std::min(start + k_batch_days * 24h, ctx.to());
+    const core::Time end = std::min(start + m_batch_days * 24h, ctx.to());
     Chunk chunk{{}, end};
     for (const auto& s : r.symbols) {
         for (const auto& m : r.metrics) {

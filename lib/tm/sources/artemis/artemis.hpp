@@ -27,10 +27,6 @@ public:
                         const std::vector<store::Asset>& assets) override;
     bool plan_backfill(BackfillContext& ctx, int phase) override;
 
-    // Symbols per request (default 50) and days per request (default 365).
-    static constexpr size_t k_batch_symbols = 50;
-    static constexpr int k_batch_days = 365;
-
 private:
     http::Request build(const Request& r, core::Time first_day, core::Time last_day) const;
     // Fetches `r` for [first_day, last_day] into a live pull, splitting it on HTTP 400.
@@ -49,6 +45,8 @@ private:
     std::string m_key; // before the matrix: a missing key is the first thing to report
     std::string m_base;
     Matrix m_matrix;
+    size_t m_batch_symbols = 50; // --batch-assets
+    int m_batch_days = 365;      // --batch-days
 };
 
 // Splits `r` in two (symbols first, then metrics); false when it is a single pair.
