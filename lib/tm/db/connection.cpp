@@ -15,6 +15,16 @@ std::string first_line(std::string_view text) {
     return std::string(core::strings::trim(text.substr(0, nl)));
 }
 
+// libpq's view of text parameters: a C string each, or a null pointer for SQL NULL.
+std::vector<const char*> pointers(const Params& params) {
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const auto& p : params) {
+        values.push_back(p ? p->c_str() : nullptr);
+    }
+    return values;
+}
+
 bool is_connection_state(std::string_view sqlstate) {
     // 08: connection exception; 57P01-57P03: server shutting down or not accepting.
     return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02"
@@ -128,11 +138,7 @@ Result Connection::exec(const std::string& sql) {
 }
 
 Result Connection::exec(const std::string& sql, const Params& params) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) {
-        values.push_back(p ? p->c_str() : nullptr);
-    }
+    const auto values = pointers(params);
     return check(PQexecParams(m_conn.get(),
                               sql.c_str(),
                               static_cast<int>(values.size()),
@@ -147,11 +153,7 @@ Result Connection::exec(const std::string& sql, const Params& params) {
 long long Connection::stream(const std::string& sql,
                              const Params& params,
                              const std::function<void(const Result&, int)>& on_row) {
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const auto& p : params) {
-        values.push_back(p ? p->c_str() : nullptr);
-    }
+    const auto values = pointers(params);
     if (PQsendQueryParams(m_conn.get(),
                           sql.c_str(),
                           static_cast<int>(values.size()),
