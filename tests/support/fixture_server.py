@@ -6,7 +6,8 @@ Files: GET /defillama/protocols serves ROOT/defillama/protocols.json (or the exa
 request with a query string first looks for a file per parameter, PATH@NAME=VALUE.json (so
 /overview/fees?dataType=dailyRevenue&x=1 finds overview/fees@dataType=dailyRevenue.json), then
 for PATH itself.
-Paths under /artemis/ without a file are answered by artemis_api.py (a generated Artemis API).
+Paths under /artemis/ without a file are answered by artemis_api.py (a generated Artemis API);
+POST /hyperliquid/info by hyperliquid_api.py (fixture files and a paged funding history).
 Control API (JSON bodies):
   POST /_control/faults  [{"path": "/defillama/protocols", "times": 1, "status": 429,
                            "headers": {"Retry-After": "1"}, "body": "...", "delay": 2.5,
@@ -33,6 +34,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import artemis_api  # noqa: E402  (beside this file: the generated Artemis API)
+import hyperliquid_api  # noqa: E402  (beside this file: the paged Hyperliquid info endpoint)
 
 STATE_LOCK = threading.Lock()
 STATE = {"faults": [], "aliases": [], "log": []}
@@ -117,6 +119,9 @@ class Handler(BaseHTTPRequestHandler):
         status = 200
         if content is None and parts.path.startswith("/artemis/"):
             status, text = artemis_api.answer(parts.path[len("/artemis"):], parts.query)
+            content = text.encode()
+        if content is None and parts.path == "/hyperliquid/info" and self.command == "POST":
+            status, text = hyperliquid_api.answer(self.server.root, body)
             content = text.encode()
         if fault:
             time.sleep(fault.get("delay", 0))

@@ -42,3 +42,16 @@ TEST_CASE("http::TokenBucket lets a request heavier than the burst through on a 
     CHECK(bucket.acquire(50, t0) == 0us);
     CHECK(bucket.acquire(50, t0) == 5s);
 }
+
+TEST_CASE("http::TokenBucket::charge adds a cost known after the response, into debt") {
+    const auto t0 = http::SteadyTime{} + 1h;
+    http::TokenBucket bucket(1200, 40, t0); // Hyperliquid: 20 per request, +1 per 20 rows
+    CHECK(bucket.acquire(20, t0) == 0us);
+    bucket.charge(25, t0); // a page of 500 rows
+    // 40 - 20 - 25 = -5 tokens: the next request of 20 lacks 25, at 20 per second 1.25 s
+    CHECK(bucket.acquire(20, t0) == 1250ms);
+    // without the charge it would have gone through at once
+    http::TokenBucket fresh(1200, 40, t0);
+    CHECK(fresh.acquire(20, t0) == 0us);
+    CHECK(fresh.acquire(20, t0) == 0us);
+}

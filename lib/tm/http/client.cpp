@@ -246,7 +246,8 @@ struct Client::Impl {
     // Decides between retrying `job` and delivering `response`.
     void settle(Job job, Response response) {
         const auto& policy = owner.m_options.retry;
-        if (policy.should_retry(response) && job.attempt < policy.max_attempts) {
+        const bool final_answer = job.request.final_answer && job.request.final_answer(response);
+        if (!final_answer && policy.should_retry(response) && job.attempt < policy.max_attempts) {
             std::chrono::milliseconds delay = policy.backoff(job.attempt, rng);
             if (auto ra = response.header("retry-after")) {
                 if (auto parsed = parse_retry_after(*ra, std::chrono::system_clock::now())) {
@@ -425,6 +426,12 @@ void Client::submit(Request request, Callback on_done) {
 
 void Client::run() {
     m_impl->run();
+}
+
+void Client::charge(const std::string& url, double weight) {
+    if (TokenBucket* bucket = m_impl->bucket_for(url)) {
+        bucket->charge(weight, Clock::now());
+    }
 }
 
 void Client::on_tick(std::function<void()> tick) {

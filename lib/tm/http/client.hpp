@@ -60,6 +60,9 @@ public:
     // Applies `limit` to every request whose URL starts with `origin` ("https://api.llama.fi").
     void set_limit(const std::string& origin, HostLimit limit);
 
+    // Charges `weight` more to the bucket of `url`'s origin (a cost known after the response).
+    void charge(const std::string& url, double weight);
+
     // Queues `request`; `on_done` receives its final response (after retries) during run().
     void submit(Request request, Callback on_done);
 

@@ -28,4 +28,9 @@ microseconds TokenBucket::acquire(double weight, SteadyTime now) {
     return microseconds{static_cast<long long>(std::ceil(missing_minutes * 60e6))};
 }
 
+void TokenBucket::charge(double weight, SteadyTime now) {
+    refill(now);
+    m_tokens -= weight;
+}
+
 } // namespace http

@@ -19,6 +19,10 @@ public:
     // charged as a full bucket, so it waits for a full bucket instead of forever.
     microseconds acquire(double weight, SteadyTime now);
 
+    // Spends `weight` more tokens now, possibly into debt: for costs known only after the
+    // response (Hyperliquid charges one more per 20 rows returned). Later requests wait it off.
+    void charge(double weight, SteadyTime now);
+
     double per_minute() const { return m_per_minute; }
 
 private:

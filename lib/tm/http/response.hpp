@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,6 +20,9 @@ struct Request {
     double weight = 1;
     // Short name for logs and errors, e.g. "GET /protocols"; no secrets.
     std::string label;
+    // When set and true for a failed response, that response is final: not retried (an API's
+    // way of saying "no such thing" with a 5xx, like Hyperliquid's 500 "null").
+    std::function<bool(const struct Response&)> final_answer;
 };
 
 // A GET of `url`; `label` names it in logs and errors ("GET /protocols").

@@ -1,6 +1,7 @@
 #include <tm/core/strings.hpp>
 #include <tm/sources/artemis/artemis.hpp>
 #include <tm/sources/defillama/defillama.hpp>
+#include <tm/sources/hyperliquid/hyperliquid.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
@@ -24,6 +25,10 @@ const std::vector<Entry>& registry() {
         {"defillama",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<defillama::DefiLlama>(selection, mode);
+         }},
+        {"hyperliquid",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<hyperliquid::Hyperliquid>(selection, mode);
          }},
     };
     return entries;

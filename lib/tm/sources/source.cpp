@@ -103,12 +103,12 @@ bool BackfillContext::done(const Chunk& chunk) const {
 void BackfillContext::fetch_chunk(http::Request request,
                                   Chunk chunk,
                                   ChunkParser parse,
-                                  std::function<void()> next,
+                                  std::function<void(core::Time)> next,
                                   FailureHandler on_failure) {
     if (done(chunk)) {
         ++m_skipped;
         if (next) {
-            next();
+            next(chunk.through);
         }
         return;
     }
@@ -120,10 +120,11 @@ void BackfillContext::fetch_chunk(http::Request request,
         [this, chunk = std::move(chunk), parse = std::move(parse), next = std::move(next)](
             std::string& body) {
             store::Batch batch;
-            parse(body, batch);
-            m_sink(chunk, batch);
+            Chunk covered = chunk;
+            parse(body, batch, covered.through);
+            m_sink(covered, batch);
             if (next) {
-                next();
+                next(covered.through);
             }
         },
         std::move(on_failure));

@@ -132,7 +132,9 @@ struct Chunk {
 class BackfillContext : public RunContext {
 public:
     using Sink = std::function<void(const Chunk&, store::Batch&)>;
-    using ChunkParser = std::function<void(std::string& body, store::Batch&)>;
+    // Parses a chunk's body. `through` starts as the chunk's end and may be lowered when the
+    // body shows it covers less (a full page of a paged history).
+    using ChunkParser = std::function<void(std::string& body, store::Batch&, core::Time& through)>;
 
     // `from` and `to` bound the days to load ([from, to), complete days); `progress` holds what
     // earlier runs completed (empty with --restart).
@@ -153,11 +155,12 @@ public:
     bool done(const Chunk& chunk) const;
 
     // Queues the request of `chunk` unless it is done; the parsed batch goes to the sink, then
-    // `next` (if any) runs, so a source can chain the chunks that must follow in time order.
+    // `next(through)` (if any) runs with what the chunk covered, so a source can chain the
+    // chunks that must follow in time order.
     void fetch_chunk(http::Request request,
                      Chunk chunk,
                      ChunkParser parse,
-                     std::function<void()> next = {},
+                     std::function<void(core::Time through)> next = {},
                      FailureHandler on_failure = {});
 
     int planned() const { return m_planned; }

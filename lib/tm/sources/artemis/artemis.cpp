@@ -194,10 +194,10 @@ void Artemis::chain(BackfillContext& ctx, Request r, core::Time start) {
     ctx.fetch_chunk(
         std::move(request),
         std::move(chunk),
-        [this, r, &ctx, label](std::string& body, store::Batch& out) {
+        [this, r, &ctx, label](std::string& body, store::Batch& out, core::Time&) {
             parse_into(body, r, out, ctx, label);
         },
-        [this, r, &ctx, end] { chain(ctx, r, end); },
+        [this, r, &ctx, end](core::Time) { chain(ctx, r, end); },
         [this, r, &ctx, start](const http::Response& response) {
             Request a, b;
             if (response.status != 400 || !split(r, a, b)) {

@@ -342,7 +342,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                       fmt::format("/protocol/{}", http::percent_encode(slug)),
                       slug,
                       "TVL",
-                      [slug](std::string& b, store::Batch& o) {
+                      [slug](std::string& b, store::Batch& o, core::Time&) {
                           parse_protocol_history(b, slug, o);
                       });
             }
@@ -354,7 +354,9 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                                   http::percent_encode(chain_label(key))),
                       key,
                       "CHAIN_TVL",
-                      [key](std::string& b, store::Batch& o) { parse_chain_history(b, key, o); });
+                      [key](std::string& b, store::Batch& o, core::Time&) {
+                          parse_chain_history(b, key, o);
+                      });
             }
         } else if (!f.dimension_type.empty()) {
             const std::string list(f.name);
@@ -368,7 +370,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                           summary_path(f, http::percent_encode(slug)),
                           slug,
                           metric,
-                          [slug, metric](std::string& b, store::Batch& o) {
+                          [slug, metric](std::string& b, store::Batch& o, core::Time&) {
                               parse_dimension_chart(b, slug, metric, o);
                           });
                 }
@@ -383,7 +385,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                           overview_path(f, http::percent_encode(chain_label(key))),
                           key,
                           twin,
-                          [key, twin](std::string& b, store::Batch& o) {
+                          [key, twin](std::string& b, store::Batch& o, core::Time&) {
                               parse_dimension_chart(b, key, twin, o);
                           });
                 }
@@ -397,7 +399,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                       fmt::format("/stablecoincharts/all?stablecoin={}", http::percent_encode(id)),
                       id,
                       "STABLECOIN_SUPPLY",
-                      [id](std::string& b, store::Batch& o) {
+                      [id](std::string& b, store::Batch& o, core::Time&) {
                           parse_stablecoin_chart(b, id, "STABLECOIN_SUPPLY", o);
                       });
             }
@@ -410,7 +412,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                       fmt::format("/stablecoincharts/{}", http::percent_encode(chain_label(key))),
                       key,
                       "CHAIN_STABLECOIN_SUPPLY",
-                      [key](std::string& b, store::Batch& o) {
+                      [key](std::string& b, store::Batch& o, core::Time&) {
                           parse_stablecoin_chart(b, key, "CHAIN_STABLECOIN_SUPPLY", o);
                       });
             }
@@ -422,7 +424,9 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                       fmt::format("/bridgevolume/all?id={}", http::percent_encode(id)),
                       id,
                       "BRIDGE_VOLUME_24H",
-                      [id](std::string& b, store::Batch& o) { parse_bridge_volume(b, id, o); });
+                      [id](std::string& b, store::Batch& o, core::Time&) {
+                          parse_bridge_volume(b, id, o);
+                      });
             }
         } else if (f.name == "pools") {
             for (const auto& pool :
@@ -431,7 +435,9 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                       fmt::format("/chart/{}", http::percent_encode(pool)),
                       pool,
                       "APY",
-                      [pool](std::string& b, store::Batch& o) { parse_pool_chart(b, pool, o); });
+                      [pool](std::string& b, store::Batch& o, core::Time&) {
+                          parse_pool_chart(b, pool, o);
+                      });
             }
         } else if (f.name == "utilization") {
             // Pools with a borrow side, ranked by their TVL from /pools.
@@ -449,7 +455,7 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                       fmt::format("/chartLendBorrow/{}", http::percent_encode(pool)),
                       pool,
                       "UTILIZATION",
-                      [pool](std::string& b, store::Batch& o) {
+                      [pool](std::string& b, store::Batch& o, core::Time&) {
                           parse_lend_borrow_chart(b, pool, o);
                       });
             }

@@ -1,0 +1,259 @@
+#include <tm/json/reader.hpp>
+#include <tm/json/writer.hpp>
+#include <tm/sources/hyperliquid/parse.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+
+namespace sources::hyperliquid {
+namespace {
+
+using json::Path;
+using simdjson::ondemand::array;
+using simdjson::ondemand::json_type;
+using simdjson::ondemand::object;
+
+json_type type_of(json::value& v, const Path& at) {
+    json_type t = json_type::null;
+    json::check(v.type().get(t), at);
+    return t;
+}
+
+array as_array(json::value v, const Path& at) {
+    const auto t = type_of(v, at);
+    if (t != json_type::array) {
+        throw json::ShapeError(at, fmt::format("expected an array, found {}", json::type_name(t)));
+    }
+    array a;
+    json::check(v.get_array().get(a), at);
+    return a;
+}
+
+struct Perp {
+    std::string name;
+    bool delisted = false;
+    std::optional<double> sz_decimals, max_leverage;
+    bool only_isolated = false;
+};
+
+std::vector<Perp> read_universe(json::value meta, const Path& at) {
+    std::vector<Perp> perps;
+    object obj;
+    if (type_of(meta, at) != json_type::object) {
+        throw json::ShapeError(at, "expected the meta object");
+    }
+    json::check(meta.get_object().get(obj), at);
+    json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
+        if (key != "universe") {
+            return;
+        }
+        auto items = as_array(v, here);
+        json::for_each_object(items, here, [&](object& perp, const Path& p_at) {
+            Perp p;
+            json::for_each_field(
+                perp, p_at, [&](std::string_view k, json::value x, const Path& x_at) {
+                    if (k == "name") {
+                        p.name = json::string_or_null(x, x_at).value_or("");
+                    } else if (k == "isDelisted" || k == "onlyIsolated") {
+                        bool flag = false;
+                        json::check(x.get_bool().get(flag), x_at);
+                        (k == "isDelisted" ? p.delisted : p.only_isolated) = flag;
+                    } else if (k == "szDecimals") {
+                        p.sz_decimals = json::number_or_null(x, x_at);
+                    } else if (k == "maxLeverage") {
+                        p.max_leverage = json::number_or_null(x, x_at);
+                    }
+                });
+            if (p.name.empty()) {
+                throw json::ShapeError(p_at.key("name"), "missing");
+            }
+            perps.push_back(std::move(p));
+        });
+    });
+    return perps;
+}
+
+} // namespace
+
+void parse_asset_contexts(std::string& body,
+                          core::Time ts,
+                          store::Batch& out,
+                          std::vector<store::Asset>& assets) {
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    const Path root;
+    json::check(parser.iterate(json::padded(body)).get(doc), root);
+    array top;
+    if (doc.get_array().get(top) != simdjson::SUCCESS) {
+        throw json::ShapeError(root, "expected [meta, contexts]");
+    }
+    std::vector<Perp> perps;
+    long index = 0;
+    for (auto element : top) {
+        const Path at = root.index(index);
+        json::value v;
+        json::check(element.get(v), at);
+        if (index == 0) {
+            perps = read_universe(v, at);
+        } else if (index == 1) {
+            auto ctxs = as_array(v, at);
+            long i = 0;
+            json::for_each_object(ctxs, at, [&](object& ctx, const Path& c_at) {
+                if (static_cast<size_t>(i) >= perps.size()) {
+                    throw json::ShapeError(
+                        c_at,
+                        fmt::format("more contexts than the {} perps of the universe",
+                                    perps.size()));
+                }
+                const Perp& perp = perps[static_cast<size_t>(i++)];
+                if (perp.delisted) {
+                    return;
+                }
+                json::for_each_field(
+                    ctx, c_at, [&](std::string_view key, json::value x, const Path& x_at) {
+                        static constexpr std::pair<std::string_view, std::string_view> k_metrics[] =
+                            {
+                                {"funding", "FUNDING_RATE"},
+                                {"openInterest", "OPEN_INTEREST"},
+                                {"markPx", "MARK_PRICE"},
+                                {"oraclePx", "ORACLE_PRICE"},
+                                {"premium", "PREMIUM"},
+                                {"dayNtlVlm", "VOLUME_24H"},
+                            };
+                        for (const auto& [field, metric] : k_metrics) {
+                            if (key == field) {
+                                if (auto value = json::number_or_null(x, x_at)) {
+                                    out.add(out.series(k_source, perp.name, metric), ts, *value);
+                                }
+                            }
+                        }
+                    });
+            });
+        }
+        ++index;
+    }
+    if (index != 2) {
+        throw json::ShapeError(root,
+                               fmt::format("expected [meta, contexts], found {} elements", index));
+    }
+    json::expect_end(doc);
+    for (const auto& p : perps) {
+        assets.push_back(
+            {k_source,
+             "perp",
+             p.name,
+             p.name,
+             p.name,
+             "",
+             "",
+             json::ObjectWriter{}
+                 .field("szDecimals", p.sz_decimals)
+                 .field("maxLeverage", p.max_leverage)
+                 .field("onlyIsolated",
+                        p.only_isolated ? std::optional<std::string>("true") : std::nullopt)
+                 .field("delisted", p.delisted ? std::optional<std::string>("true") : std::nullopt)
+                 .str()});
+    }
+}
+
+void parse_predicted_fundings(std::string& body, core::Time ts, store::Batch& out) {
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    const Path root;
+    json::check(parser.iterate(json::padded(body)).get(doc), root);
+    array coins;
+    if (doc.get_array().get(coins) != simdjson::SUCCESS) {
+        throw json::ShapeError(root, "expected an array of [coin, venues]");
+    }
+    long c = 0;
+    for (auto entry : coins) {
+        const Path at = root.index(c++);
+        json::value v;
+        json::check(entry.get(v), at);
+        auto pair = as_array(v, at);
+        std::string coin;
+        long i = 0;
+        for (auto part : pair) {
+            json::value p;
+            json::check(part.get(p), at.index(i));
+            if (i == 0) {
+                coin = json::string_or_null(p, at.index(0)).value_or("");
+            } else if (i == 1) {
+                auto venues = as_array(p, at.index(1));
+                long j = 0;
+                for (auto venue : venues) {
+                    const Path v_at = at.index(1).index(j++);
+                    json::value vv;
+                    json::check(venue.get(vv), v_at);
+                    auto vpair = as_array(vv, v_at);
+                    std::string name;
+                    long k = 0;
+                    for (auto item : vpair) {
+                        json::value x;
+                        json::check(item.get(x), v_at.index(k));
+                        if (k == 0) {
+                            name = json::string_or_null(x, v_at.index(k)).value_or("");
+                        } else if (k == 1 && type_of(x, v_at.index(k)) == json_type::object) {
+                            object rate;
+                            json::check(x.get_object().get(rate), v_at.index(k));
+                            json::for_each_field(
+                                rate,
+                                v_at.index(k),
+                                [&](std::string_view key, json::value r, const Path& r_at) {
+                                    if (key != "fundingRate") {
+                                        return;
+                                    }
+                                    if (auto value = json::number_or_null(r, r_at)) {
+                                        std::string metric =
+                                            fmt::format("PREDICTED_FUNDING_RATE_{}", name);
+                                        std::transform(metric.begin(),
+                                                       metric.end(),
+                                                       metric.begin(),
+                                                       [](unsigned char ch) {
+                                                           return static_cast<char>(
+                                                               std::toupper(ch));
+                                                       });
+                                        out.add(out.series(k_source, coin, metric), ts, *value);
+                                    }
+                                });
+                        }
+                        ++k;
+                    }
+                }
+            }
+            ++i;
+        }
+    }
+    json::expect_end(doc);
+}
+
+size_t parse_funding_history(std::string& body, store::Batch& out, int64_t& last_ms) {
+    size_t rows = 0;
+    json::for_each_object(body, [&](object& row, const Path& at) {
+        std::optional<std::string> coin;
+        std::optional<double> rate, time;
+        json::for_each_field(row, at, [&](std::string_view key, json::value v, const Path& here) {
+            if (key == "coin") {
+                coin = json::string_or_null(v, here);
+            } else if (key == "fundingRate") {
+                rate = json::number_or_null(v, here);
+            } else if (key == "time") {
+                time = json::number_or_null(v, here);
+            }
+        });
+        if (!coin || !time) {
+            throw json::ShapeError(at, "expected coin and time");
+        }
+        const auto ms = static_cast<int64_t>(*time);
+        last_ms = std::max(last_ms, ms);
+        ++rows;
+        if (rate) {
+            out.add(out.series(k_source, *coin, "FUNDING_RATE"), core::from_unix_millis(ms), *rate);
+        }
+    });
+    return rows;
+}
+
+} // namespace sources::hyperliquid
