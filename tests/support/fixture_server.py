@@ -35,6 +35,7 @@ from urllib.parse import urlsplit
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import artemis_api  # noqa: E402  (beside this file: the generated Artemis API)
 import hyperliquid_api  # noqa: E402  (beside this file: the paged Hyperliquid info endpoint)
+import coingecko_api  # noqa: E402  (beside this file: a generated CoinGecko API)
 
 STATE_LOCK = threading.Lock()
 STATE = {"faults": [], "aliases": [], "log": []}
@@ -119,6 +120,10 @@ class Handler(BaseHTTPRequestHandler):
         status = 200
         if content is None and parts.path.startswith("/artemis/"):
             status, text = artemis_api.answer(parts.path[len("/artemis"):], parts.query)
+            content = text.encode()
+        if content is None and parts.path.startswith("/coingecko/"):
+            headers = {k.lower(): v for k, v in self.headers.items()}
+            status, text = coingecko_api.answer(parts.path[len("/coingecko"):], parts.query, headers)
             content = text.encode()
         if content is None and parts.path == "/hyperliquid/info" and self.command == "POST":
             status, text = hyperliquid_api.answer(self.server.root, body)

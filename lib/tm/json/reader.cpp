@@ -232,44 +232,49 @@ void for_each_object_at(std::string& body,
     });
 }
 
+void for_each_pair(simdjson::ondemand::array& items,
+                   const Path& at,
+                   const std::function<void(double ts, double value)>& fn) {
+    long index = 0;
+    for (auto item : items) {
+        const Path here = at.index(index++);
+        value v;
+        check(item.get(v), here);
+        const auto item_type = type_of(v, here);
+        if (item_type != json_type::array) {
+            throw ShapeError(
+                here, fmt::format("expected a [time, value] pair, found {}", type_name(item_type)));
+        }
+        simdjson::ondemand::array pair;
+        check(v.get_array().get(pair), here);
+        std::optional<double> ts, x;
+        long i = 0;
+        for (auto element : pair) {
+            value e;
+            check(element.get(e), here.index(i));
+            if (i == 0) {
+                ts = unix_seconds(e, here.index(0));
+            } else if (i == 1) {
+                x = number_or_null(e, here.index(1));
+            }
+            ++i;
+        }
+        if (i != 2) {
+            throw ShapeError(here,
+                             fmt::format("expected a [time, value] pair, found {} elements", i));
+        }
+        if (x) {
+            fn(*ts, *x);
+        }
+    }
+}
+
 void for_each_pair_at(std::string& body,
                       std::string_view key,
                       const std::function<void(double ts, double value)>& fn) {
     with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
         with_array_at(doc, type, root, key, [&](simdjson::ondemand::array& items, const Path& at) {
-            long index = 0;
-            for (auto item : items) {
-                const Path here = at.index(index++);
-                value v;
-                check(item.get(v), here);
-                const auto item_type = type_of(v, here);
-                if (item_type != json_type::array) {
-                    throw ShapeError(here,
-                                     fmt::format("expected a [time, value] pair, found {}",
-                                                 type_name(item_type)));
-                }
-                simdjson::ondemand::array pair;
-                check(v.get_array().get(pair), here);
-                std::optional<double> ts, x;
-                long i = 0;
-                for (auto element : pair) {
-                    value e;
-                    check(element.get(e), here.index(i));
-                    if (i == 0) {
-                        ts = unix_seconds(e, here.index(0));
-                    } else if (i == 1) {
-                        x = number_or_null(e, here.index(1));
-                    }
-                    ++i;
-                }
-                if (i != 2) {
-                    throw ShapeError(
-                        here, fmt::format("expected a [time, value] pair, found {} elements", i));
-                }
-                if (x) {
-                    fn(*ts, *x);
-                }
-            }
+            for_each_pair(items, at, fn);
         });
     });
 }

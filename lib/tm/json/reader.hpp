@@ -99,6 +99,11 @@ void for_each_pair_at(std::string& body,
                       std::string_view key,
                       const std::function<void(double ts, double value)>& fn);
 
+// Calls `fn(ts, value)` for each [ts, value] pair of `items` (nulls skipped); `at` names it.
+void for_each_pair(simdjson::ondemand::array& items,
+                   const Path& at,
+                   const std::function<void(double ts, double value)>& fn);
+
 // A unix timestamp in seconds given as a number or a string of digits ("1665964800").
 double unix_seconds(value v, const Path& where);
 

@@ -1,5 +1,6 @@
 #include <tm/core/strings.hpp>
 #include <tm/sources/artemis/artemis.hpp>
+#include <tm/sources/coingecko/coingecko.hpp>
 #include <tm/sources/defillama/defillama.hpp>
 #include <tm/sources/hyperliquid/hyperliquid.hpp>
 #include <tm/sources/source.hpp>
@@ -25,6 +26,10 @@ const std::vector<Entry>& registry() {
         {"defillama",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<defillama::DefiLlama>(selection, mode);
+         }},
+        {"coingecko",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<coingecko::CoinGecko>(selection, mode);
          }},
         {"hyperliquid",
          [](Mode mode, const Selection& selection) {

@@ -113,7 +113,12 @@ void BackfillContext::fetch_chunk(http::Request request,
         return;
     }
     ++m_planned;
-    std::string asset = chunk.keys.size() == 1 ? chunk.keys.front().asset : std::string();
+    // A chunk of one asset (several metrics or one) names it in its errors.
+    const bool one_asset = !chunk.keys.empty()
+                           && std::all_of(chunk.keys.begin(), chunk.keys.end(), [&](const auto& k) {
+                                  return k.asset == chunk.keys.front().asset;
+                              });
+    std::string asset = one_asset ? chunk.keys.front().asset : std::string();
     this->request(
         std::move(request),
         std::move(asset),

@@ -1,0 +1,102 @@
+#include <tm/json/reader.hpp>
+#include <tm/sources/coingecko/parse.hpp>
+
+#include <fmt/format.h>
+
+#include <optional>
+
+namespace sources::coingecko {
+namespace {
+
+using json::Path;
+using simdjson::ondemand::json_type;
+using simdjson::ondemand::object;
+
+// Runs `fn(object, path)` on the root object of `body`, then checks nothing follows it.
+template <typename Fn> void with_root_object(std::string& body, Fn&& fn) {
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    const Path root;
+    json::check(parser.iterate(json::padded(body)).get(doc), root);
+    object obj;
+    if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+        throw json::ShapeError(root, "expected an object");
+    }
+    fn(obj, root);
+    json::expect_end(doc);
+}
+
+} // namespace
+
+void parse_simple_price(std::string& body, core::Time fallback, store::Batch& out) {
+    with_root_object(body, [&](object& coins, const Path& root) {
+        json::for_each_field(
+            coins, root, [&](std::string_view coin, json::value v, const Path& at) {
+                object fields;
+                json_type t = json_type::null;
+                json::check(v.type().get(t), at);
+                if (t != json_type::object) {
+                    throw json::ShapeError(
+                        at, fmt::format("expected an object, found {}", json::type_name(t)));
+                }
+                json::check(v.get_object().get(fields), at);
+                std::optional<double> price, cap, volume, updated;
+                json::for_each_field(
+                    fields, at, [&](std::string_view key, json::value x, const Path& here) {
+                        if (key == "usd") {
+                            price = json::number_or_null(x, here);
+                        } else if (key == "usd_market_cap") {
+                            cap = json::number_or_null(x, here);
+                        } else if (key == "usd_24h_vol") {
+                            volume = json::number_or_null(x, here);
+                        } else if (key == "last_updated_at") {
+                            updated = json::number_or_null(x, here);
+                        }
+                    });
+                const core::Time ts =
+                    updated ? core::from_unix_seconds(static_cast<int64_t>(*updated)) : fallback;
+                const std::string id(coin);
+                if (price) {
+                    out.add(out.series(k_source, id, "PRICE", "usd"), ts, *price);
+                }
+                if (cap && *cap > 0) {
+                    out.add(out.series(k_source, id, "MARKET_CAP", "usd"), ts, *cap);
+                }
+                if (volume) {
+                    out.add(out.series(k_source, id, "VOLUME_24H", "usd"), ts, *volume);
+                }
+            });
+    });
+}
+
+void parse_market_chart(std::string& body, const std::string& coin, store::Batch& out) {
+    with_root_object(body, [&](object& chart, const Path& root) {
+        json::for_each_field(chart, root, [&](std::string_view key, json::value v, const Path& at) {
+            const char* metric = key == "prices"          ? "PRICE"
+                                 : key == "market_caps"   ? "MARKET_CAP"
+                                 : key == "total_volumes" ? "VOLUME_24H"
+                                                          : nullptr;
+            if (metric == nullptr) {
+                return;
+            }
+            simdjson::ondemand::array items;
+            json_type t = json_type::null;
+            json::check(v.type().get(t), at);
+            if (t != json_type::array) {
+                throw json::ShapeError(
+                    at, fmt::format("expected an array, found {}", json::type_name(t)));
+            }
+            json::check(v.get_array().get(items), at);
+            const auto series = out.series(k_source, coin, metric, "usd");
+            const bool is_cap = key == "market_caps";
+            json::for_each_pair(items, at, [&](double ms, double value) {
+                if (is_cap && value <= 0) {
+                    return;
+                }
+                out.add(series, core::from_unix_millis(static_cast<int64_t>(ms)), value);
+            });
+        });
+    });
+}
+
+} // namespace sources::coingecko

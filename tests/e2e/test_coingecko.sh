@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# tm pull|backfill coingecko against the generated CoinGecko API (tests/support/coingecko_api.py).
+. "$(dirname "$0")/lib.sh"
+start_fixture_server
+export TM_COINGECKO_URL="$FIXTURE_URL/coingecko" TM_NOW=2024-03-13T05:17:00Z
+FAST=(--rate-limit 100000 --retry-delay 10ms)
+header_of() { request_log | python3 -c "import json,sys; print(' '.join(sorted({k.lower() for r in json.load(sys.stdin) if r['path'].startswith('/coingecko/') for k in r['headers'] if k.lower().startswith('x-cg')})))"; }
+
+case_pull_twice_at_last_updated_at() {
+  new_database
+  run tm pull coingecko "${FAST[@]}"
+  expect_code 0
+  # seed 001's coins by default: price, market cap and 24h volume at CoinGecko's own time
+  expect_sql "SELECT string_agg(DISTINCT asset, ' ' ORDER BY asset) || ' ' || count(*) || ' ' || min(ts) FROM metrics" \
+    "bitcoin ethereum zcash 9 2024-03-13 04:59:43+00"
+  run tm pull coingecko "${FAST[@]}"
+  expect_code 0
+  expect_contains "$ERR" "0 inserted, 0 updated, 9 unchanged"
+  expect_eq "$(header_of)" "" "key headers without a key"
+  run tm pull coingecko "${FAST[@]}" --assets solana,nosuchcoin --metrics PRICE
+  expect_code 0
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'solana'" "1"
+}
+
+case_keys_pick_host_and_header_and_never_leak() {
+  new_database
+  local key="CG-$$-secret"
+  COINGECKO_DEMO_API_KEY="$key" run tm pull coingecko "${FAST[@]}" -v
+  expect_code 0
+  expect_eq "$(header_of)" "x-cg-demo-api-key" "header with a demo key"
+  reset_server
+  COINGECKO_PRO_API_KEY="$key" TM_COINGECKO_URL="$FIXTURE_URL/coingecko/pro" run tm pull coingecko "${FAST[@]}" -v --record "$E2E_TMP/rec"
+  expect_code 0
+  expect_eq "$(header_of)" "x-cg-pro-api-key" "header with a pro key"
+  expect_not_contains "$OUT$ERR" "$key" "stdout/stderr"
+  expect_eq "$(grep -rl -- "$key" "$E2E_TMP/rec" | wc -l)" "0" "recorded files with the key"
+  # a pro key on the public host is refused by CoinGecko (error 10010): a clear failure, no leak
+  COINGECKO_PRO_API_KEY="$key" run tm pull coingecko "${FAST[@]}"
+  expect_code 1
+  expect_contains "$ERR" "10010"
+  expect_not_contains "$ERR" "$key" "stderr"
+  expect_eq "$(pg_dump -d "${TM_DATABASE_URL#dbname=}" | grep -c -- "$key")" "0" "database dump lines with the key"
+}
+
+case_429_as_json_or_cloudflare_html() {
+  new_database
+  fault '{"path": "/coingecko/simple/price", "times": 1, "status": 429, "headers": {"Retry-After": "1", "Content-Type": "application/json"}, "body": "{\"status\":{\"error_code\":429,\"error_message\":\"You have exceeded the Rate Limit.\"}}"}'
+  fault '{"path": "/coingecko/simple/price", "times": 1, "status": 429, "headers": {"Content-Type": "text/html"}, "body": "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>cloudflare</body></html>"}'
+  run tm pull coingecko "${FAST[@]}"
+  expect_code 0
+  expect_eq "$(requests_to /coingecko/simple/price)" "3" "attempts"
+  expect_contains "$ERR" "HTTP 429 (an HTML error page)"
+  expect_sql "SELECT count(*) FROM points" "9"
+}
+
+case_backfill_daily_windows_within_the_public_year() {
+  new_database
+  run tm backfill coingecko --assets bitcoin,young-coin,unknown --since 2022-01-01 "${FAST[@]}"
+  expect_code 3
+  expect_contains "$ERR" "keep 365 days of history; starting at 2023-03-14"
+  # one daily range request per coin, over 90 days so the answer is daily
+  expect_eq "$(requests_to /coingecko/coins/bitcoin/market_chart/range)" "1" "requests for bitcoin"
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'bitcoin' AND metric = 'PRICE'" "365"
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'bitcoin' AND metric = 'PRICE' AND ts <> date_trunc('day', ts)" "0"
+  # the null and the zero market cap are no value
+  expect_sql "SELECT min(ts) FROM metrics WHERE asset = 'bitcoin' AND metric = 'MARKET_CAP'" "2023-03-16 00:00:00+00"
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "unknown: HTTP 404 ({\"error\": \"coin not found\"})"
+  # a short range still asks for more than 90 days (daily), keeping what was asked for
+  new_database
+  reset_server
+  run tm backfill coingecko --assets ethereum --since 2024-03-01 "${FAST[@]}"
+  expect_code 0
+  expect_sql "SELECT count(*) || ' ' || min(ts)::date || ' ' || max(ts)::date FROM metrics WHERE metric = 'PRICE'" "12 2024-03-01 2024-03-12"
+}
+
+case_no_config_for_coingecko() {
+  run tm pull coingecko --config "$TM_SOURCE_DIR/config/defillama.csv"
+  expect_code 2
+  expect_contains "$ERR" "coingecko takes no --config"
+}
+
+run_cases

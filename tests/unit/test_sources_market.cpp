@@ -1,0 +1,72 @@
+#include <tm/core/files.hpp>
+#include <tm/sources/coingecko/parse.hpp>
+#include <tm/sources/hyperliquid/parse.hpp>
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+std::string fixture(const std::string& name) {
+    return core::files::read(std::string(TM_FIXTURE_DIR) + "/" + name);
+}
+
+double value_of(const store::Batch& b, const std::string& asset, const std::string& metric) {
+    for (size_t i = 0; i < b.size(); ++i) {
+        const auto& k = b.keys()[b.refs()[i]];
+        if (k.asset == asset && k.metric == metric) {
+            return b.values()[i];
+        }
+    }
+    FAIL("no point for " << asset << " " << metric);
+    return 0;
+}
+
+const core::Time k_ts = core::from_unix_seconds(1689657600);
+
+} // namespace
+
+TEST_CASE("coingecko parsers on the real recorded and documented responses") {
+    std::string price = fixture("coingecko/simple_price_ethereum_usd_jkorf.json");
+    store::Batch b;
+    sources::coingecko::parse_simple_price(price, k_ts, b);
+    REQUIRE(b.size() == 1); // no market cap, volume or time asked for in that recording
+    CHECK(value_of(b, "ethereum", "PRICE") == 1498.64);
+    CHECK(b.times()[0] == k_ts);
+
+    std::string chart = fixture("coingecko/coins_id_market_chart_range_docs-example_jkorf.json");
+    store::Batch c;
+    sources::coingecko::parse_market_chart(chart, "bitcoin", c);
+    CHECK(c.size() == 9);
+    CHECK(c.times()[0] == core::from_unix_millis(1711843200000));
+    CHECK(c.values()[0] == 69702.3087473573);
+
+    std::string quirks =
+        R"({"prices":[[1,2.5]],"market_caps":[[1,null],[2,0.0],[3,5e-05]],"total_volumes":[]})";
+    store::Batch q;
+    sources::coingecko::parse_market_chart(quirks, "young", q);
+    CHECK(q.size() == 2); // the null and the zero market cap are no value
+}
+
+TEST_CASE("hyperliquid parsers on real captures") {
+    std::string ctxs = fixture("http/hyperliquid/info@type=metaAndAssetCtxs.json");
+    store::Batch b;
+    std::vector<store::Asset> assets;
+    sources::hyperliquid::parse_asset_contexts(ctxs, k_ts, b, assets);
+    CHECK(assets.size() == 28);
+    CHECK(value_of(b, "BTC", "FUNDING_RATE") == -0.0000015186);
+    CHECK(value_of(b, "BTC", "MARK_PRICE") == 77562.0);
+    std::string history = fixture("http/hyperliquid/fundingHistory/BTC.json");
+    store::Batch h;
+    int64_t last = 0;
+    CHECK(sources::hyperliquid::parse_funding_history(history, h, last) == 1038);
+    CHECK(last == 1689627600065);
+    CHECK(h.times()[0] == core::from_unix_millis(1683849600048)); // ms jitter kept
+    std::string wrong = R"([{"universe":[{"name":"BTC"}]}])";
+    CHECK_THROWS_WITH(sources::hyperliquid::parse_asset_contexts(wrong, k_ts, b, assets),
+                      "$: expected [meta, contexts], found 1 elements");
+    std::string predicted = fixture("http/hyperliquid/info@type=predictedFundings.json");
+    store::Batch p;
+    sources::hyperliquid::parse_predicted_fundings(predicted, k_ts, p);
+    CHECK(value_of(p, "AVAX", "PREDICTED_FUNDING_RATE_BINPERP") == 0.0001);
+    CHECK(p.size() == 4);
+}
