@@ -18,18 +18,19 @@ struct Entry {
 };
 
 const std::vector<Entry>& registry() {
+    // Alphabetical: the order of every list a user sees.
     static const std::vector<Entry> entries = {
         {"artemis",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<artemis::Artemis>(selection, mode);
          }},
-        {"defillama",
-         [](Mode mode, const Selection& selection) {
-             return std::make_unique<defillama::DefiLlama>(selection, mode);
-         }},
         {"coingecko",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<coingecko::CoinGecko>(selection, mode);
+         }},
+        {"defillama",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<defillama::DefiLlama>(selection, mode);
          }},
         {"hyperliquid",
          [](Mode mode, const Selection& selection) {
