@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
                    options.source,
                    fmt::format("Source: {}", fmt::join(sources::source_names(), ", ")))
         ->required();
+    std::optional<std::string> every, duration;
+    app.add_option("--every", every, "Repeat the snapshot at this interval (e.g. 5s), with --for");
+    app.add_option(
+        "--for", duration, "How long to keep repeating (e.g. 55s: within one cron minute)");
     app.add_option("--bucket",
                    bucket,
                    "Snapshot bucket: points without an API timestamp are stamped with "
@@ -32,6 +36,12 @@ int main(int argc, char** argv) {
         options.http = network.to_client_options();
         options.selection = selection.to_selection();
         options.args = cli::joined_args(argc, argv);
+        if (every) {
+            options.every = cli::parse_duration_flag("--every", *every);
+        }
+        if (duration) {
+            options.duration = cli::parse_duration_flag("--for", *duration);
+        }
         return jobs::run_pull(options);
     });
 }

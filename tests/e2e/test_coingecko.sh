@@ -73,6 +73,41 @@ case_backfill_daily_windows_within_the_public_year() {
   expect_sql "SELECT count(*) || ' ' || min(ts)::date || ' ' || max(ts)::date FROM metrics WHERE metric = 'PRICE'" "12 2024-03-01 2024-03-12"
 }
 
+case_every_for_samples_within_the_budget() {
+  new_database
+  run tm pull coingecko --every 1s --for 10s
+  expect_code 2
+  expect_contains "$ERR" "--every 1s needs 60 requests a minute from coingecko, whose budget is 30 a minute"
+  expect_sql "SELECT count(*) FROM pulls" "0"
+  run tm pull coingecko --every 1s
+  expect_code 2
+  expect_contains "$ERR" "--every and --for go together"
+  # within the budget: one pull every 2 s for 5 s (at 0, 2 and 4 s)
+  run tm pull coingecko --every 2s --for 5s --rate-limit 60
+  expect_code 0
+  expect_sql "SELECT count(*) || ' ' || string_agg(DISTINCT status, ',') FROM pulls" "3 ok"
+  expect_eq "$(requests_to /coingecko/simple/price)" "3" "requests"
+}
+
+case_daily_ohlcv_answers_seed_001() {
+  new_database
+  run tm backfill coingecko --assets bitcoin --since 2024-03-10 "${FAST[@]}"
+  expect_code 0
+  run tm pull coingecko --assets bitcoin "${FAST[@]}"
+  sql "INSERT INTO points SELECT series_id, '2024-03-13 05:30:00+00', 1, NULL FROM series WHERE asset = 'bitcoin' AND metric = 'PRICE';
+       INSERT INTO points SELECT series_id, '2024-03-13 05:40:00+00', 1000, NULL FROM series WHERE asset = 'bitcoin' AND metric = 'PRICE'" >/dev/null
+  run tm pull coingecko --assets bitcoin --metrics PRICE "${FAST[@]}"
+  # the refresh follows a pull that wrote; this one wrote nothing, so refresh by hand as cron would not
+  sql "REFRESH MATERIALIZED VIEW daily_ohlcv" >/dev/null
+  expect_sql "SELECT count(*) FROM daily_ohlcv WHERE asset = 'bitcoin' AND day < '2024-03-13'" "3"
+  expect_sql "SELECT open < 1000 AND high = 1000 AND low = 1 AND close = 1000 AND samples = 3 FROM daily_ohlcv WHERE asset = 'bitcoin' AND day = '2024-03-13'" "t"
+  # a pull that writes refreshes it by itself
+  new_database
+  run tm backfill coingecko --assets ethereum --since 2024-03-10 "${FAST[@]}"
+  expect_sql "SELECT count(*) FROM daily_ohlcv" "3"
+  expect_sql "SELECT count(*) FROM daily_ohlcv WHERE volume IS NOT NULL AND open = close" "3"
+}
+
 case_no_config_for_coingecko() {
   run tm pull coingecko --config "$TM_SOURCE_DIR/config/defillama.csv"
   expect_code 2

@@ -1,29 +1,37 @@
+#include <tm/db/target.hpp>
 #include <tm/jobs/pull.hpp>
 #include <tm/jobs/source_run.hpp>
 #include <tm/store/asset_writer.hpp>
 #include <tm/store/point_writer.hpp>
 #include <tm/store/series_dictionary.hpp>
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
 namespace jobs {
 
-core::ExitCode run_pull(const PullOptions& options) {
-    auto source = sources::make_source(options.source, sources::Mode::pull, options.selection);
-    SourceRun run(options.source, options.db, store::PullKind::pull, options.args);
+namespace {
 
+// One snapshot: lock, journal, fetch, write. Adds to `changed` the points it inserted or updated.
+core::ExitCode pull_once(sources::Source& source, const PullOptions& options, long long& changed) {
+    SourceRun run(options.source, options.db, store::PullKind::pull, options.args);
     store::PullSummary summary;
     http::Client http(options.http);
     try {
-        source->configure(http);
+        source.configure(http);
         sources::PullContext ctx(http, core::Clock::now(), options.bucket);
         for (int phase = 0;; ++phase) {
-            const bool more = source->plan_pull(ctx, phase);
+            const bool more = source.plan_pull(ctx, phase);
             http.run();
             if (!more) {
                 break;
             }
         }
         SourceRun::summarize(summary, http, ctx.errors(), ctx.succeeded());
-        const store::Batch points = source->select(ctx.points(), ctx.assets());
+        const store::Batch points = source.select(ctx.points(), ctx.assets());
 
         store::SeriesDictionary dictionary(run.conn());
         const auto ids = dictionary.resolve(points);
@@ -39,7 +47,70 @@ core::ExitCode run_pull(const PullOptions& options) {
         run.record_failure(summary, e);
         throw;
     }
+    changed += summary.counts.inserted + summary.counts.updated;
     return run.report(summary);
+}
+
+// daily_ohlcv is derived from PRICE and VOLUME_24H points: rebuilt after a price source wrote.
+void refresh_ohlcv(const PullOptions& options) {
+    db::Connection conn = db::connect(db::select_target(options.db));
+    // CONCURRENTLY: readers of daily_ohlcv are not blocked while it rebuilds.
+    conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
+}
+
+} // namespace
+
+core::ExitCode run_pull(const PullOptions& options) {
+    auto source = sources::make_source(options.source, sources::Mode::pull, options.selection);
+    if (options.every.has_value() != options.duration.has_value()) {
+        throw core::UsageError(
+            "--every and --for go together: --every 5s --for 55s samples every 5 s for 55 s");
+    }
+    long long changed = 0;
+    if (!options.every) {
+        const auto code = pull_once(*source, options, changed);
+        if (source->info().prices && changed > 0) {
+            refresh_ohlcv(options);
+        }
+        return code;
+    }
+    const auto& info = source->info();
+    const double budget = options.http.rate_per_minute.value_or(info.budget_per_minute);
+    const double per_minute =
+        info.pull_cost * 60.0 / std::chrono::duration<double>(*options.every).count();
+    if (per_minute > budget) {
+        throw core::UsageError(
+            fmt::format("--every {} needs {:.0f} requests a minute from {}, whose budget is {:.0f} "
+                        "a minute; sample less often (or raise it with --rate-limit)",
+                        core::format_duration(*options.every),
+                        per_minute,
+                        options.source,
+                        budget));
+    }
+    using SteadyClock = std::chrono::steady_clock;
+    const auto start = SteadyClock::now();
+    const auto end = start + *options.duration;
+    core::ExitCode worst = core::ExitCode::ok;
+    for (long k = 1;; ++k) {
+        const auto next = start + k * *options.every;
+        const bool last = next >= end;
+        const auto code = pull_once(*source, options, changed);
+        // failed outranks partial, which outranks ok
+        const auto rank = [](core::ExitCode c) {
+            return c == core::ExitCode::failed ? 2 : c == core::ExitCode::partial ? 1 : 0;
+        };
+        if (rank(code) > rank(worst)) {
+            worst = code;
+        }
+        if (last) {
+            break;
+        }
+        std::this_thread::sleep_until(next);
+    }
+    if (info.prices && changed > 0) {
+        refresh_ohlcv(options);
+    }
+    return worst;
 }
 
 } // namespace jobs

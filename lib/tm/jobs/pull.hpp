@@ -17,12 +17,18 @@ struct PullOptions {
     http::ClientOptions http;
     sources::Selection selection;
     std::string args; // the command line, for the journal (redacted there)
+    // --every/--for: repeat the snapshot every `every` for `duration` inside one invocation
+    // (cron's floor is a minute); both or neither.
+    std::optional<core::Duration> every;
+    std::optional<core::Duration> duration;
 };
 
 // `tm pull SOURCE`: one live snapshot, written in one transaction with the live policy, under
 // the source's advisory lock, journaled in `pulls`. Returns ok, partial (some endpoints
 // failed, the rest written) or failed (nothing written). Throws core::Error for the rest
-// (usage 2, database 4, lock 5).
+// (usage 2, database 4, lock 5). With --every, each snapshot is a pull of its own and the exit
+// code is the worst of them; an interval the source's request budget cannot sustain is
+// refused before anything runs. Pulls of price sources refresh daily_ohlcv at the end.
 core::ExitCode run_pull(const PullOptions& options);
 
 } // namespace jobs

@@ -29,6 +29,12 @@ struct SourceInfo {
     std::vector<Host> hosts;
     std::vector<std::string> key_vars; // API key variables (optional or required)
     core::Duration schedule;           // how often a live pull is expected to run
+    // Its request budget in weight per minute, and what one live pull spends of it, for
+    // refusing a `tm pull --every` the budget cannot sustain.
+    double budget_per_minute = 60;
+    double pull_cost = 1;
+    // True for sources whose PRICE points feed daily_ohlcv (refreshed after their pulls).
+    bool prices = false;
 };
 
 // Whether a source is built for a live pull or a backfill (defaults differ, e.g. --top).

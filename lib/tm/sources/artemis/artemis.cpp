@@ -67,11 +67,14 @@ Artemis::Artemis(const Selection& selection, Mode)
       m_key(required_key()), m_base(base_url(k_host.env_var, k_host.default_url)),
       m_matrix(selection),
       m_batch_symbols(static_cast<size_t>(std::max(1, selection.batch_assets))),
-      m_batch_days(std::max(1, selection.batch_days)) {}
+      m_batch_days(std::max(1, selection.batch_days)) {
+    m_info.budget_per_minute = 480;
+    m_info.pull_cost = static_cast<double>(batches().size());
+}
 
 void Artemis::configure(http::Client& http) const {
     // No published limit; the seed ran at about 8 requests a second without trouble.
-    http.set_limit(m_base, {480, 8});
+    http.set_limit(m_base, {m_info.budget_per_minute, 8});
 }
 
 std::vector<Request> Artemis::batches() const {

@@ -38,11 +38,14 @@ CoinGecko::CoinGecko(const Selection& selection, Mode)
         throw core::UsageError(
             "coingecko takes no --config; choose coin ids with --assets bitcoin,ethereum");
     }
+    // 30 calls a minute is the demo budget and more than keyless gets; pro plans start at 250.
+    m_info.budget_per_minute = m_pro_key.empty() ? 30 : 250;
+    m_info.pull_cost = static_cast<double>((m_coins.size() + 249) / 250);
+    m_info.prices = true;
 }
 
 void CoinGecko::configure(http::Client& http) const {
-    // 30 calls a minute is the demo budget and more than keyless gets; pro plans start at 250.
-    http.set_limit(m_base, m_pro_key.empty() ? http::HostLimit{30, 5} : http::HostLimit{250, 25});
+    http.set_limit(m_base, {m_info.budget_per_minute, m_info.budget_per_minute / 6});
 }
 
 http::Request CoinGecko::get(const std::string& path, std::string label) const {

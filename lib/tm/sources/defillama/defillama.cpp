@@ -150,7 +150,11 @@ DefiLlama::DefiLlama(const Selection& selection, Mode mode)
              k_hosts,
              {"DEFILLAMA_API_KEY"},
              std::chrono::hours{1}},
-      m_selection(selection, mode == Mode::backfill ? 50 : 250) {}
+      m_selection(selection, mode == Mode::backfill ? 50 : 250) {
+    // A full free pull is 14 requests, 10 of them to api.llama.fi at 60 a minute.
+    m_info.budget_per_minute = m_endpoints.pro() ? 900 : 60;
+    m_info.pull_cost = m_endpoints.pro() ? 16 : 10;
+}
 
 void DefiLlama::configure(http::Client& http) const {
     // Pro allows 1,000 requests/minute on one host. The free tier publishes no number; one

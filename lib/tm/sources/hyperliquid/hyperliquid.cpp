@@ -37,6 +37,8 @@ Hyperliquid::Hyperliquid(const Selection& selection, Mode)
     if (selection.config_file) {
         throw core::UsageError("hyperliquid takes no --config; choose coins with --assets BTC,ETH");
     }
+    m_info.budget_per_minute = 1200;
+    m_info.pull_cost = 2 * k_request_weight; // metaAndAssetCtxs and predictedFundings
 }
 
 void Hyperliquid::configure(http::Client& http) const {
