@@ -55,7 +55,7 @@ case_query_bad_input() {
   new_database
   run tm query --source nope
   expect_code 2
-  expect_contains "$ERR" "unknown source 'nope' (known: artemis, coingecko, defillama, hyperliquid)"
+  expect_contains "$ERR" "unknown source 'nope' (known: artemis, binance, coinbase, coingecko, defillama, hyperliquid, kraken)"
   run tm query --entity atlantis
   expect_code 2
   expect_contains "$ERR" "unknown entity 'atlantis'"

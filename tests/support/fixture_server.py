@@ -36,6 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import artemis_api  # noqa: E402  (beside this file: the generated Artemis API)
 import hyperliquid_api  # noqa: E402  (beside this file: the paged Hyperliquid info endpoint)
 import coingecko_api  # noqa: E402  (beside this file: a generated CoinGecko API)
+import binance_api  # noqa: E402  (beside this file: Binance tickers from recorded ones)
 
 STATE_LOCK = threading.Lock()
 STATE = {"faults": [], "aliases": [], "log": []}
@@ -120,6 +121,9 @@ class Handler(BaseHTTPRequestHandler):
         status = 200
         if content is None and parts.path.startswith("/artemis/"):
             status, text = artemis_api.answer(parts.path[len("/artemis"):], parts.query)
+            content = text.encode()
+        if content is None and parts.path == "/binance/api/v3/ticker/24hr":
+            status, text = binance_api.answer(self.server.root, parts.query)
             content = text.encode()
         if content is None and parts.path.startswith("/coingecko/"):
             headers = {k.lower(): v for k, v in self.headers.items()}

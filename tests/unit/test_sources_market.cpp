@@ -1,8 +1,12 @@
 #include <tm/core/files.hpp>
+#include <tm/sources/binance/binance.hpp>
+#include <tm/sources/coinbase/coinbase.hpp>
 #include <tm/sources/coingecko/parse.hpp>
 #include <tm/sources/hyperliquid/parse.hpp>
+#include <tm/sources/kraken/kraken.hpp>
 
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 namespace {
 
@@ -69,4 +73,31 @@ TEST_CASE("hyperliquid parsers on real captures") {
     sources::hyperliquid::parse_predicted_fundings(predicted, k_ts, p);
     CHECK(value_of(p, "AVAX", "PREDICTED_FUNDING_RATE_BINPERP") == 0.0001);
     CHECK(p.size() == 4);
+}
+
+TEST_CASE("exchange ticker parsers on recorded tickers") {
+    std::string one = fixture("http/binance/ticker/BTCUSDT.json"); // a single object (symbol=)
+    store::Batch b;
+    sources::binance::parse_tickers(one, b);
+    CHECK(value_of(b, "BTCUSDT", "PRICE") == 73346.14);
+    CHECK(b.times()[0] == core::from_unix_millis(1710328244727));
+    std::string many =
+        fmt::format("[{}]", fixture("http/binance/ticker/ETHUSDT.json")); // symbols=[…]
+    sources::binance::parse_tickers(many, b);
+    CHECK(value_of(b, "ETHUSDT", "VOLUME_24H") == 8913.3);
+
+    std::string kraken = fixture("http/kraken/0/public/Ticker@pair=XBTUSD.json");
+    store::Batch k;
+    sources::kraken::parse_ticker(kraken, "XBTUSD", k_ts, k); // answered as XXBTZUSD
+    CHECK(value_of(k, "XBTUSD", "PRICE") == 105899.4);
+    std::string error = R"({"error":["EGeneral:Too many requests"]})";
+    CHECK_THROWS_WITH(sources::kraken::parse_ticker(error, "XBTUSD", k_ts, k),
+                      "Kraken says EGeneral:Too many requests");
+
+    std::string coinbase = fixture("http/coinbase/products/BTC-USDT/ticker.json");
+    store::Batch c;
+    sources::coinbase::parse_ticker(coinbase, "BTC-USDT", c);
+    CHECK(value_of(c, "BTC-USDT", "VOLUME_24H") == 1207.50668151);
+    CHECK(core::format_iso8601(c.times()[0], core::Precision::micros)
+          == "2024-03-13T11:10:41.270099Z");
 }

@@ -1,8 +1,11 @@
 #include <tm/core/strings.hpp>
 #include <tm/sources/artemis/artemis.hpp>
+#include <tm/sources/binance/binance.hpp>
+#include <tm/sources/coinbase/coinbase.hpp>
 #include <tm/sources/coingecko/coingecko.hpp>
 #include <tm/sources/defillama/defillama.hpp>
 #include <tm/sources/hyperliquid/hyperliquid.hpp>
+#include <tm/sources/kraken/kraken.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
@@ -24,6 +27,14 @@ const std::vector<Entry>& registry() {
          [](Mode mode, const Selection& selection) {
              return std::make_unique<artemis::Artemis>(selection, mode);
          }},
+        {"binance",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<binance::Binance>(selection, mode);
+         }},
+        {"coinbase",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<coinbase::Coinbase>(selection, mode);
+         }},
         {"coingecko",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<coingecko::CoinGecko>(selection, mode);
@@ -35,6 +46,10 @@ const std::vector<Entry>& registry() {
         {"hyperliquid",
          [](Mode mode, const Selection& selection) {
              return std::make_unique<hyperliquid::Hyperliquid>(selection, mode);
+         }},
+        {"kraken",
+         [](Mode mode, const Selection& selection) {
+             return std::make_unique<kraken::Kraken>(selection, mode);
          }},
     };
     return entries;

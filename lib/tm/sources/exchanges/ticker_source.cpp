@@ -1,0 +1,57 @@
+#include <tm/sources/exchanges/ticker_source.hpp>
+
+#include <fmt/format.h>
+
+namespace sources::exchanges {
+
+TickerSource::TickerSource(SourceInfo info,
+                           const Selection& selection,
+                           Mode mode,
+                           std::vector<std::string> default_pairs)
+    : m_info(std::move(info)),
+      m_base(base_url(m_info.hosts.front().env_var, m_info.hosts.front().default_url)),
+      m_pairs(selection.assets.empty() ? std::move(default_pairs) : selection.assets),
+      m_metrics(selection.metrics.begin(), selection.metrics.end()) {
+    m_info.prices = true;
+    if (selection.config_file) {
+        throw core::UsageError(
+            fmt::format("{} takes no --config; choose pairs with --assets", m_info.name));
+    }
+    if (mode == Mode::backfill) {
+        throw core::UsageError(
+            fmt::format("{} has no backfill yet: tm keeps its live tickers only", m_info.name));
+    }
+}
+
+void TickerSource::configure(http::Client& http) const {
+    http.set_limit(m_base,
+                   {m_info.budget_per_minute, std::max(1.0, m_info.budget_per_minute / 10)});
+}
+
+store::Batch TickerSource::select(const store::Batch& points, const std::vector<store::Asset>&) {
+    if (m_metrics.empty()) {
+        return points;
+    }
+    store::Batch out;
+    for (size_t i = 0; i < points.size(); ++i) {
+        const auto& k = points.keys()[points.refs()[i]];
+        if (m_metrics.contains(k.metric)) {
+            out.add(out.series(k.source, k.asset, k.metric, k.unit),
+                    points.times()[i],
+                    points.values()[i]);
+        }
+    }
+    return out;
+}
+
+bool TickerSource::plan_backfill(BackfillContext&, int) {
+    return false; // refused at construction
+}
+
+void TickerSource::add_assets(RunContext& ctx) const {
+    for (const auto& p : m_pairs) {
+        ctx.assets().push_back({m_info.name, "pair", p, p, "", "", "", ""});
+    }
+}
+
+} // namespace sources::exchanges
