@@ -23,8 +23,12 @@ int main(int argc, char** argv) {
     std::optional<int> days;
     std::optional<long long> limit;
     bool csv = false;
-    app.add_option("view", view, "latest (newest value per series) or history")
-        ->check(CLI::IsMember({"latest", "history"}));
+    bool refresh = false;
+    app.add_option(
+           "view", view, "latest (newest value per series), history, or ohlcv (daily candles)")
+        ->check(CLI::IsMember({"latest", "history", "ohlcv"}));
+    app.add_flag(
+        "--refresh", refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
     app.add_option("--source", source, "Only this source");
     app.add_option("--asset", assets, "Only these assets (comma list, repeatable)");
     app.add_option(
@@ -75,8 +79,17 @@ int main(int argc, char** argv) {
                 "entities",
                 *entity));
         }
+        if (refresh) {
+            if (view != "ohlcv") {
+                throw core::UsageError(
+                    "--refresh rebuilds daily_ohlcv; use it with the ohlcv view");
+            }
+            conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
+        }
         query::run(conn,
-                   view == "latest" ? query::View::latest : query::View::history,
+                   view == "latest"  ? query::View::latest
+                   : view == "ohlcv" ? query::View::ohlcv
+                                     : query::View::history,
                    f,
                    csv ? query::Format::csv : query::Format::table,
                    stdout);

@@ -122,6 +122,9 @@ class Handler(BaseHTTPRequestHandler):
         if content is None and parts.path.startswith("/artemis/"):
             status, text = artemis_api.answer(parts.path[len("/artemis"):], parts.query)
             content = text.encode()
+        if content is None and parts.path == "/binance/api/v3/klines":
+            status, text = binance_api.klines(self.server.root, parts.query)
+            content = text.encode()
         if content is None and parts.path == "/binance/api/v3/ticker/24hr":
             status, text = binance_api.answer(self.server.root, parts.query)
             content = text.encode()

@@ -46,6 +46,7 @@ sources::Selection SelectionOptions::to_selection() const {
     s.min_pool_tvl = min_pool_tvl;
     s.batch_assets = batch_assets;
     s.batch_days = batch_days;
+    s.interval = interval;
     return s;
 }
 
@@ -66,6 +67,23 @@ void add_selection(CLI::App& app, SelectionOptions& o) {
     app.add_option(
            "--batch-days", o.batch_days, "Days per request, for sources that batch them (Artemis)")
         ->check(CLI::Range(1, 3660));
+    app.add_option("--interval",
+                   o.interval,
+                   "Candle interval, for sources that keep candles (Binance klines)")
+        ->check(CLI::IsMember({"1m",
+                               "3m",
+                               "5m",
+                               "15m",
+                               "30m",
+                               "1h",
+                               "2h",
+                               "4h",
+                               "6h",
+                               "8h",
+                               "12h",
+                               "1d",
+                               "3d",
+                               "1w"}));
 }
 
 http::ClientOptions NetworkOptions::to_client_options() const {

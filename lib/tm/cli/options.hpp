@@ -46,6 +46,7 @@ struct SelectionOptions {
     double min_pool_tvl = 1'000'000;
     int batch_assets = 50;
     int batch_days = 365;
+    std::string interval = "1d";
 
     sources::Selection to_selection() const;
 };

@@ -10,7 +10,7 @@
 
 namespace query {
 
-enum class View { latest, history };
+enum class View { latest, history, ohlcv };
 enum class Format { table, csv };
 
 // Filters; every value travels as a bound parameter.
@@ -26,6 +26,10 @@ struct Filter {
     std::optional<core::Time> until; // exclusive
     std::optional<long long> limit;
 };
+
+// daily_ohlcv rows (source, asset, day, open, high, low, close, volume, samples) that match the
+// source, asset and time filters.
+long long run_ohlcv(db::Connection& conn, const Filter& filter, Format format, std::FILE* out);
 
 // Writes the rows of `view` that match `filter` to `out`: CSV (RFC 4180, a header row, UTC
 // ISO-8601 times) streams row by row; a table is aligned, so it is held until printed.

@@ -50,6 +50,8 @@ struct Selection {
     // Sources that batch assets and dates per request (Artemis): at most this many of each.
     int batch_assets = 50;
     int batch_days = 365;
+    // Candle interval of sources that store candles (Binance klines): 1m … 1w.
+    std::string interval = "1d";
 };
 
 // Turns a response body into points and asset rows. Pure: no network, no database; throws

@@ -7,7 +7,8 @@ namespace sources::exchanges {
 TickerSource::TickerSource(SourceInfo info,
                            const Selection& selection,
                            Mode mode,
-                           std::vector<std::string> default_pairs)
+                           std::vector<std::string> default_pairs,
+                           bool has_history)
     : m_info(std::move(info)),
       m_base(base_url(m_info.hosts.front().env_var, m_info.hosts.front().default_url)),
       m_pairs(selection.assets.empty() ? std::move(default_pairs) : selection.assets),
@@ -17,7 +18,7 @@ TickerSource::TickerSource(SourceInfo info,
         throw core::UsageError(
             fmt::format("{} takes no --config; choose pairs with --assets", m_info.name));
     }
-    if (mode == Mode::backfill) {
+    if (mode == Mode::backfill && !has_history) {
         throw core::UsageError(
             fmt::format("{} has no backfill yet: tm keeps its live tickers only", m_info.name));
     }

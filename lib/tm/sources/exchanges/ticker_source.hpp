@@ -13,11 +13,12 @@ namespace sources::exchanges {
 // no history yet (Binance klines are still to come).
 class TickerSource : public Source {
 public:
-    // Throws core::UsageError for a backfill before anything runs: no ticker history here yet.
+    // Throws core::UsageError for a backfill before anything runs unless `has_history`.
     TickerSource(SourceInfo info,
                  const Selection& selection,
                  Mode mode,
-                 std::vector<std::string> default_pairs);
+                 std::vector<std::string> default_pairs,
+                 bool has_history = false);
     const SourceInfo& info() const override { return m_info; }
     void configure(http::Client& http) const override;
     store::Batch select(const store::Batch& points,
