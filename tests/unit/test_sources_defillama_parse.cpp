@@ -1,3 +1,5 @@
+#include "batch_helpers.hpp"
+
 #include <tm/core/files.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/defillama/chains.hpp>
@@ -18,17 +20,6 @@ std::string fixture(const std::string& name) {
     return core::files::read(std::string(TM_FIXTURE_DIR) + "/http/" + name);
 }
 
-double value_of(const store::Batch& b, const std::string& asset, const std::string& metric) {
-    for (size_t i = 0; i < b.size(); ++i) {
-        const auto& k = b.keys()[b.refs()[i]];
-        if (k.asset == asset && k.metric == metric) {
-            return b.values()[i];
-        }
-    }
-    FAIL("no point for " << asset << " " << metric);
-    return 0;
-}
-
 std::string
 shape_error(void (*parse)(std::string&, core::Time, store::Batch&, std::vector<store::Asset>&),
             std::string body) {
@@ -40,14 +31,6 @@ shape_error(void (*parse)(std::string&, core::Time, store::Batch&, std::vector<s
         return e.what();
     }
     return "no error";
-}
-
-size_t count_of(const store::Batch& b, const std::string& metric) {
-    size_t n = 0;
-    for (size_t i = 0; i < b.size(); ++i) {
-        n += b.keys()[b.refs()[i]].metric == metric;
-    }
-    return n;
 }
 
 std::string shape_error_of(const std::function<void(std::string&)>& parse, std::string body) {

@@ -1,3 +1,5 @@
+#include "batch_helpers.hpp"
+
 #include <tm/core/files.hpp>
 #include <tm/sources/binance/binance.hpp>
 #include <tm/sources/coinbase/coinbase.hpp>
@@ -12,17 +14,6 @@ namespace {
 
 std::string fixture(const std::string& name) {
     return core::files::read(std::string(TM_FIXTURE_DIR) + "/" + name);
-}
-
-double value_of(const store::Batch& b, const std::string& asset, const std::string& metric) {
-    for (size_t i = 0; i < b.size(); ++i) {
-        const auto& k = b.keys()[b.refs()[i]];
-        if (k.asset == asset && k.metric == metric) {
-            return b.values()[i];
-        }
-    }
-    FAIL("no point for " << asset << " " << metric);
-    return 0;
 }
 
 const core::Time k_ts = core::from_unix_seconds(1689657600);

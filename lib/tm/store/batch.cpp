@@ -45,6 +45,23 @@ void Batch::append(const Batch& other) {
     m_values.insert(m_values.end(), other.m_values.begin(), other.m_values.end());
 }
 
+Batch Batch::filtered(const std::function<bool(const SeriesKey&)>& keep) const {
+    Batch out;
+    std::vector<int64_t> remap(m_keys.size(), -1);
+    for (size_t s = 0; s < m_keys.size(); ++s) {
+        if (keep(m_keys[s])) {
+            remap[s] =
+                out.series(m_keys[s].source, m_keys[s].asset, m_keys[s].metric, m_keys[s].unit);
+        }
+    }
+    for (size_t i = 0; i < size(); ++i) {
+        if (remap[m_refs[i]] >= 0) {
+            out.add(static_cast<SeriesRef>(remap[m_refs[i]]), m_ts[i], m_values[i]);
+        }
+    }
+    return out;
+}
+
 void Batch::clear() {
     m_keys.clear();
     m_index.clear();

@@ -3,6 +3,7 @@
 #include <tm/core/time.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -32,6 +33,9 @@ public:
 
     // Appends a point. Non-finite values (NaN, inf) are dropped: they are not observations.
     void add(SeriesRef series, core::Time ts, double value);
+
+    // A copy holding only the series for which `keep(key)` is true.
+    Batch filtered(const std::function<bool(const SeriesKey&)>& keep) const;
 
     // Moves every point of `other` into this batch, re-interning its keys.
     void append(const Batch& other);

@@ -120,20 +120,9 @@ void Artemis::parse_into(std::string& body,
     // lower-cases symbols and upper-cases metrics, as the request does).
     const std::set<std::string> symbols(r.symbols.begin(), r.symbols.end());
     const std::set<std::string> metrics(r.metrics.begin(), r.metrics.end());
-    const auto& keys = parsed.keys();
-    std::vector<store::SeriesRef> remap(keys.size());
-    std::vector<bool> keep(keys.size());
-    for (size_t s = 0; s < keys.size(); ++s) {
-        keep[s] = symbols.contains(keys[s].asset) && metrics.contains(keys[s].metric);
-        if (keep[s]) {
-            remap[s] = out.series(keys[s].source, keys[s].asset, keys[s].metric, keys[s].unit);
-        }
-    }
-    for (size_t i = 0; i < parsed.size(); ++i) {
-        if (keep[parsed.refs()[i]]) {
-            out.add(remap[parsed.refs()[i]], parsed.times()[i], parsed.values()[i]);
-        }
-    }
+    out.append(parsed.filtered([&](const store::SeriesKey& k) {
+        return symbols.contains(k.asset) && metrics.contains(k.metric);
+    }));
     for (const auto& s : skipped) {
         ctx.record_notice(s.asset,
                           label,

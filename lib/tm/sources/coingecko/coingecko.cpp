@@ -85,19 +85,9 @@ bool CoinGecko::plan_pull(PullContext& ctx, int) {
 }
 
 store::Batch CoinGecko::select(const store::Batch& points, const std::vector<store::Asset>&) {
-    if (m_metrics.empty()) {
-        return points;
-    }
-    store::Batch out;
-    for (size_t i = 0; i < points.size(); ++i) {
-        const auto& k = points.keys()[points.refs()[i]];
-        if (m_metrics.contains(k.metric)) {
-            out.add(out.series(k.source, k.asset, k.metric, k.unit),
-                    points.times()[i],
-                    points.values()[i]);
-        }
-    }
-    return out;
+    return points.filtered([&](const store::SeriesKey& k) {
+        return m_metrics.empty() || m_metrics.contains(k.metric);
+    });
 }
 
 void CoinGecko::window(BackfillContext& ctx, std::string coin, core::Time start) {

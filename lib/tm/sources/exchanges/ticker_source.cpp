@@ -30,19 +30,9 @@ void TickerSource::configure(http::Client& http) const {
 }
 
 store::Batch TickerSource::select(const store::Batch& points, const std::vector<store::Asset>&) {
-    if (m_metrics.empty()) {
-        return points;
-    }
-    store::Batch out;
-    for (size_t i = 0; i < points.size(); ++i) {
-        const auto& k = points.keys()[points.refs()[i]];
-        if (m_metrics.contains(k.metric)) {
-            out.add(out.series(k.source, k.asset, k.metric, k.unit),
-                    points.times()[i],
-                    points.values()[i]);
-        }
-    }
-    return out;
+    return points.filtered([&](const store::SeriesKey& k) {
+        return m_metrics.empty() || m_metrics.contains(k.metric);
+    });
 }
 
 bool TickerSource::plan_backfill(BackfillContext&, int) {

@@ -85,24 +85,10 @@ bool Hyperliquid::plan_pull(PullContext& ctx, int) {
 }
 
 store::Batch Hyperliquid::select(const store::Batch& points, const std::vector<store::Asset>&) {
-    store::Batch out;
-    const auto& keys = points.keys();
-    std::vector<int64_t> remap(keys.size(), -1);
-    for (size_t s = 0; s < keys.size(); ++s) {
-        const bool asset_ok = m_assets.empty() || m_assets.contains(keys[s].asset);
-        const bool metric_ok = m_metrics.empty() || m_metrics.contains(keys[s].metric);
-        if (asset_ok && metric_ok) {
-            remap[s] = out.series(keys[s].source, keys[s].asset, keys[s].metric, keys[s].unit);
-        }
-    }
-    for (size_t i = 0; i < points.size(); ++i) {
-        if (remap[points.refs()[i]] >= 0) {
-            out.add(static_cast<store::SeriesRef>(remap[points.refs()[i]]),
-                    points.times()[i],
-                    points.values()[i]);
-        }
-    }
-    return out;
+    return points.filtered([&](const store::SeriesKey& k) {
+        return (m_assets.empty() || m_assets.contains(k.asset))
+               && (m_metrics.empty() || m_metrics.contains(k.metric));
+    });
 }
 
 void Hyperliquid::page(BackfillContext& ctx, std::string coin, core::Time start) {
