@@ -11,7 +11,7 @@ foreach(f IN LISTS sql_files)
     string(APPEND body "        {${version}, \"${name}\", R\"tmsql(${sql})tmsql\"},\n")
 endforeach()
 file(WRITE "${OUTPUT}.tmp"
-"// Generated from schema/*.sql by cmake/embed_migrations.cmake. Do not edit.
+"// Generated from schema/*.sql by lib/cmake/embed_migrations.cmake. Do not edit.
 #include <tm/db/migrate.hpp>
 
 namespace db {
