@@ -241,26 +241,6 @@ long long Connection::copy_in(const std::string& copy_sql, std::string_view data
     return end_copy();
 }
 
-std::string Connection::literal(std::string_view text) {
-    char* q = PQescapeLiteral(m_conn.get(), text.data(), text.size());
-    if (q == nullptr) {
-        fail("cannot quote a literal");
-    }
-    std::string out(q);
-    PQfreemem(q);
-    return out;
-}
-
-std::string Connection::identifier(std::string_view text) {
-    char* q = PQescapeIdentifier(m_conn.get(), text.data(), text.size());
-    if (q == nullptr) {
-        fail("cannot quote an identifier");
-    }
-    std::string out(q);
-    PQfreemem(q);
-    return out;
-}
-
 Transaction::Transaction(Connection& conn) : m_conn(conn) {
     m_conn.exec("BEGIN");
 }

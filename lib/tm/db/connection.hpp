@@ -78,10 +78,6 @@ public:
     void put_copy_data(std::string_view chunk);
     long long end_copy();
 
-    // Quotes `text` as an SQL literal / identifier.
-    std::string literal(std::string_view text);
-    std::string identifier(std::string_view text);
-
     PGconn* raw() const { return m_conn.get(); }
     bool alive() const { return PQstatus(m_conn.get()) == CONNECTION_OK; }
     int backend_pid() const { return PQbackendPID(m_conn.get()); }

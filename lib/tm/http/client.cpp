@@ -281,7 +281,6 @@ struct Client::Impl {
         if (recorder) {
             recorder->store(job.request, response);
         }
-        ++owner.m_stats.by_status[response.transport_error.empty() ? response.status : 0];
         if (!response.ok() || response.body.empty()) {
             ++owner.m_stats.failed_requests;
         }

@@ -42,7 +42,6 @@ struct ClientStats {
     long retries = 0;
     long rate_limit_waits = 0;
     double rate_limit_wait_seconds = 0;
-    std::map<long, long> by_status; // final outcomes by HTTP status (0 = transport failure)
 };
 
 // One HTTP engine on the libcurl multi interface (ARCHITECTURE §5): many transfers in flight,
@@ -74,7 +73,6 @@ public:
     void on_tick(std::function<void()> tick);
 
     const ClientStats& stats() const { return m_stats; }
-    const ClientOptions& options() const { return m_options; }
 
 private:
     struct Impl;

@@ -37,8 +37,6 @@ public:
                                   std::string_view metric,
                                   std::vector<std::pair<std::string, double>> candidates) const;
 
-    double min_pool_tvl() const { return m_min_pool_tvl; }
-
 private:
     struct Wanted {
         std::set<std::string> metrics; // empty: every metric of the kind

@@ -17,9 +17,11 @@ const Host k_host{
 constexpr double k_request_weight = 20;
 constexpr size_t k_page_rows = 500;
 
-bool has_prefix(const std::set<std::string>& metrics, std::string_view prefix) {
+// True when --metrics is empty or names a metric of one of the two requests: predictedFundings
+// (`predicted`) or metaAndAssetCtxs (everything else).
+bool wants(const std::set<std::string>& metrics, bool predicted) {
     return metrics.empty() || std::any_of(metrics.begin(), metrics.end(), [&](const auto& m) {
-               return m.starts_with(prefix);
+               return m.starts_with("PREDICTED_FUNDING_RATE") == predicted;
            });
 }
 
@@ -63,18 +65,14 @@ http::Request Hyperliquid::info(const std::string& body, std::string label) cons
 
 bool Hyperliquid::plan_pull(PullContext& ctx, int) {
     const core::Time ts = ctx.snapshot_time();
-    if (has_prefix(m_metrics, "")
-        && !(m_metrics.size() > 0
-             && std::all_of(m_metrics.begin(), m_metrics.end(), [](const auto& m) {
-                    return m.starts_with("PREDICTED_");
-                }))) {
+    if (wants(m_metrics, false)) {
         ctx.fetch(info(R"({"type":"metaAndAssetCtxs"})", "POST /info metaAndAssetCtxs"),
                   "",
                   [ts](std::string& b, store::Batch& o, std::vector<store::Asset>& a) {
                       parse_asset_contexts(b, ts, o, a);
                   });
     }
-    if (has_prefix(m_metrics, "PREDICTED_FUNDING_RATE")) {
+    if (wants(m_metrics, true)) {
         ctx.fetch(info(R"({"type":"predictedFundings"})", "POST /info predictedFundings"),
                   "",
                   [ts](std::string& b, store::Batch& o, std::vector<store::Asset>&) {
