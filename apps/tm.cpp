@@ -25,8 +25,9 @@ struct Command {
 // The command table: one line per tm-CMD executable.
 constexpr Command k_commands[] = {
     {"setup", "create or upgrade the schema; create/start/stop the embedded database"},
-    {"pull", "take a current snapshot of a source and upsert it (defillama, artemis)"},
+    {"pull", "take a current snapshot of a source and upsert it (defillama, artemis, …)"},
     {"backfill", "load a source's history for a date range, resumable, never overwriting"},
+    {"detect", "judge the anomaly rules, open and resolve alerts, notify Slack/webhook/log"},
     {"query", "read stored points: latest values or history, by source, asset, metric or entity"},
 };
 

@@ -2,6 +2,7 @@
 
 #include <tm/core/time.hpp>
 #include <tm/db/connection.hpp>
+#include <tm/report/rows.hpp>
 
 #include <cstdio>
 #include <optional>
@@ -11,7 +12,7 @@
 namespace query {
 
 enum class View { latest, history, ohlcv };
-enum class Format { table, csv };
+using Format = report::Format;
 
 // Filters; every value travels as a bound parameter.
 struct Filter {
@@ -35,8 +36,5 @@ long long run_ohlcv(db::Connection& conn, const Filter& filter, Format format, s
 // ISO-8601 times) streams row by row; a table is aligned, so it is held until printed.
 // Columns: entity, source, asset, metric, ts, value. Returns the rows written.
 long long run(db::Connection& conn, View view, const Filter& filter, Format format, std::FILE* out);
-
-// "a,b" stays as is; a field with a comma, quote, CR or LF is quoted, quotes doubled.
-std::string csv_field(std::string_view s);
 
 } // namespace query

@@ -1,0 +1,57 @@
+#pragma once
+
+#include <tm/db/connection.hpp>
+#include <tm/report/rows.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rules {
+
+// An alert opening or resolving: what a notification says.
+struct AlertEvent {
+    int64_t alert_id = 0;
+    std::string event; // "opened" or "resolved"
+    std::string rule;
+    std::string severity;
+    std::string source, asset, metric; // empty for an alert about a whole source
+    std::string subject;               // that source, or the other series of a divergence
+    std::optional<double> value;
+    std::optional<double> baseline;
+    std::string message;
+    std::string at;                        // ISO-8601 UTC: when it opened or resolved
+    std::vector<std::string> delivered_to; // channels that already have it
+
+    // "defillama/aave/TVL", "hyperliquid", "artemis/eth/FEES vs defillama/ethereum/FEES_24H".
+    std::string target() const;
+    // (value - baseline) / baseline when both are known and baseline is not 0.
+    std::optional<double> change() const;
+};
+
+struct Applied {
+    std::vector<AlertEvent> events; // opened and resolved by this run
+    long long refreshed = 0;        // open alerts seen again with newer data
+    long long open = 0;             // open alerts after the run
+};
+
+// The alert lifecycle over the judgements in detect_eval (rules/evaluate.hpp): a firing key
+// without an open alert opens one; a firing key with one refreshes its value and last_seen_at
+// when the data is newer; a judged key that no longer fires resolves it. Keys that were not
+// judged (too little or too old data) keep their alerts as they are. value, baseline and
+// message are the latest judgement's (on a resolved alert: the one that resolved it). Times are
+// the data's, so judging the same data twice changes nothing.
+Applied apply(db::Connection& conn);
+
+// Events no channel run has settled yet: alerts not notified as opened, resolutions not
+// notified, oldest first (an alert's opening before its resolution).
+std::vector<AlertEvent> pending_events(db::Connection& conn);
+
+// Backtest report from detect_eval: one row per episode in which a rule fired for a key (rule,
+// severity, target, opened, resolved — empty while still firing at the end —, points that
+// fired, first message). Returns the episodes written.
+long long write_episodes(db::Connection& conn, report::Format format, std::FILE* out);
+
+} // namespace rules
