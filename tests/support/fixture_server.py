@@ -8,6 +8,8 @@ request with a query string first looks for a file per parameter, PATH@NAME=VALU
 for PATH itself.
 Paths under /artemis/ without a file are answered by artemis_api.py (a generated Artemis API);
 POST /hyperliquid/info by hyperliquid_api.py (fixture files and a paged funding history).
+POST /hooks/NAME is a webhook receiver (Slack, tm's generic webhook): it answers 200 "ok" and
+the request log keeps what arrived; faults on the path make it fail.
 Control API (JSON bodies):
   POST /_control/faults  [{"path": "/defillama/protocols", "times": 1, "status": 429,
                            "headers": {"Retry-After": "1"}, "body": "...", "delay": 2.5,
@@ -135,6 +137,8 @@ class Handler(BaseHTTPRequestHandler):
         if content is None and parts.path == "/hyperliquid/info" and self.command == "POST":
             status, text = hyperliquid_api.answer(self.server.root, body)
             content = text.encode()
+        if content is None and parts.path.startswith("/hooks/") and self.command == "POST":
+            status, content = 200, b"ok"
         if fault:
             time.sleep(fault.get("delay", 0))
             if fault.get("reset"):
