@@ -253,10 +253,10 @@ TEST_CASE("alert lifecycle: opens once, changes nothing on the same data, resolv
         return applied;
     };
     const auto alerts = [&] {
-        return conn
-            .exec("SELECT string_agg(status || ' ' || value || ' ' || last_seen_at, '; ' ORDER BY "
-                  "alert_id) FROM alerts")
-            .get(0, 0);
+        return std::string(
+            conn.exec("SELECT string_agg(status || ' ' || value || ' ' || last_seen_at, '; ' "
+                      "ORDER BY alert_id) FROM alerts")
+                .get(0, 0));
     };
     seed_series(conn,
                 "defillama",
@@ -286,7 +286,7 @@ TEST_CASE("alert lifecycle: opens once, changes nothing on the same data, resolv
     auto refreshed = run("2024-03-13T11:00:00Z");
     CHECK(refreshed.events.empty());
     CHECK(refreshed.refreshed == 1);
-    CHECK(conn.exec("SELECT value FROM alerts").get(0, 0) == "70");
+    CHECK(std::string(conn.exec("SELECT value FROM alerts").get(0, 0)) == "70");
 
     seed(conn, "defillama", "aave", "TVL", {{"2024-03-13T12:00:00Z", 99}}); // recovered
     auto resolved = run("2024-03-13T12:00:00Z");
@@ -299,7 +299,7 @@ TEST_CASE("alert lifecycle: opens once, changes nothing on the same data, resolv
     auto reopened = run("2024-03-13T13:00:00Z");
     REQUIRE(reopened.events.size() == 1);
     CHECK(reopened.events[0].event == "opened");
-    CHECK(conn.exec("SELECT count(*) FROM alerts").get(0, 0) == "2");
+    CHECK(conn.exec("SELECT count(*) FROM alerts").get_int(0, 0) == 2);
 
     // Data too old to judge leaves the open alert alone instead of resolving it.
     auto later = run("2024-03-20T00:00:00Z");
@@ -337,5 +337,5 @@ TEST_CASE("backtest: episodes from history, alerts table untouched") {
     CHECK(csv.find(
               "tvl_drop,critical,defillama/aave/TVL,2024-03-11T15:00:00Z,2024-03-11T18:00:00Z,3,")
           != std::string::npos);
-    CHECK(conn.exec("SELECT count(*) FROM alerts").get(0, 0) == "0");
+    CHECK(conn.exec("SELECT count(*) FROM alerts").get_int(0, 0) == 0);
 }

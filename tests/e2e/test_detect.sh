@@ -58,6 +58,25 @@ case_tvl_drop_opens_once_notifies_once_and_resolves() {
   unset SLACK_WEBHOOK_URL
 }
 
+case_many_events_at_once_are_one_slack_message() {
+  new_database
+  sql "INSERT INTO series (source, asset, metric) SELECT 'defillama', 'p' || i, 'TVL' FROM generate_series(1, 7) i;
+       INSERT INTO points SELECT series_id, t, 100 FROM series,
+         generate_series('2024-03-12T10:00Z'::timestamptz, '2024-03-13T09:00Z', '1 hour') t;
+       INSERT INTO points SELECT series_id, '2024-03-13T10:00Z', 50 FROM series;" >/dev/null
+  export SLACK_WEBHOOK_URL="$FIXTURE_URL$SLACK_PATH"
+  run detect
+  expect_code 0
+  expect_eq "$(printf '%s\n' "$OUT" | grep -c '^opened')" 7 "alerts opened"
+  expect_eq "$(requests_to $SLACK_PATH)" 1 "Slack messages for 7 events"
+  local body
+  body=$(bodies_to $SLACK_PATH)
+  expect_contains "$body" "7 alert events"
+  for i in 1 2 3 4 5 6 7; do expect_contains "$body" "defillama/p$i/TVL"; done
+  expect_sql "SELECT count(*) FROM alerts WHERE notified_at IS NOT NULL" "7"
+  unset SLACK_WEBHOOK_URL
+}
+
 case_failing_receiver_gets_exactly_one_delivery_later() {
   new_database
   seed_tvl 75
