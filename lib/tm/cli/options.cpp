@@ -152,12 +152,13 @@ int run_main(CLI::App& app,
              const CommonOptions& common,
              int argc,
              char** argv,
-             const std::function<core::ExitCode()>& body) {
+             const std::function<core::ExitCode()>& body,
+             int usage_exit) {
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {
         const int code = app.exit(e);
-        return code == 0 ? 0 : static_cast<int>(core::ExitCode::usage);
+        return code == 0 ? 0 : usage_exit;
     }
     core::log::configure(app.get_name(),
                          common.verbose ? core::log::Level::debug

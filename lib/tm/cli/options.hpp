@@ -64,12 +64,14 @@ core::Time parse_time_flag(const std::string& flag, const std::string& value);
 core::Duration parse_duration_flag(const std::string& flag, const std::string& value);
 
 // The one catch site of a program (ARCHITECTURE §7): parses `argv`, configures logging, runs
-// `body` and maps what it throws to an exit code. CLI11 parse errors exit 2 (--help exits 0).
+// `body` and maps what it throws to an exit code. CLI11 parse errors exit `usage_exit` (2;
+// tm status uses the monitoring plugins' 3) and --help exits 0.
 int run_main(CLI::App& app,
              const CommonOptions& common,
              int argc,
              char** argv,
-             const std::function<core::ExitCode()>& body);
+             const std::function<core::ExitCode()>& body,
+             int usage_exit = static_cast<int>(core::ExitCode::usage));
 
 // The command line as one string, for the pulls journal.
 std::string joined_args(int argc, char** argv);

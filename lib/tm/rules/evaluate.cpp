@@ -280,7 +280,7 @@ std::string staleness_now_sql(const Rule& rule, Statement& st, core::Time now_ti
         "WHERE s.source IN (SELECT source FROM sched) GROUP BY s.source), "
         "recent AS (SELECT source, status, row_number() OVER (PARTITION BY source ORDER BY "
         "started_at DESC) AS n FROM pulls WHERE kind = 'pull' AND status <> 'running' AND "
-        "started_at <= {now} AND source IN (SELECT source FROM sched)), "
+        "source IN (SELECT source FROM sched)), "
         "fails AS (SELECT source, count(*) AS n, count(*) FILTER (WHERE status = 'failed') AS "
         "failed "
         "FROM recent WHERE n <= {pulls} GROUP BY source), "

@@ -1,0 +1,179 @@
+#include <tm/core/strings.hpp>
+#include <tm/db/connection.hpp>
+#include <tm/db/migrate.hpp>
+#include <tm/db/target.hpp>
+#include <tm/jobs/status.hpp>
+#include <tm/query/feed_status.hpp>
+#include <tm/rules/rules_file.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace jobs {
+namespace {
+
+using query::FeedStatus;
+using query::Health;
+
+std::string json_text(const std::optional<std::string>& s) {
+    return s ? fmt::format("\"{}\"", core::strings::json_escape(*s)) : std::string("null");
+}
+
+// Max ages: factor × schedule of the rules' staleness rule, then --max-age on top.
+std::map<std::string, core::Duration> max_ages(const StatusOptions& o, int& failures) {
+    std::map<std::string, core::Duration> out;
+    for (const auto& rule : rules::load_rules(o.rules_file)) {
+        if (rule.kind != rules::Kind::staleness) {
+            continue;
+        }
+        for (const auto& [source, every] : rule.schedule) {
+            out[source] = std::chrono::duration_cast<core::Duration>(every * rule.factor);
+        }
+        failures = rule.failed_pulls;
+        break;
+    }
+    for (const auto& [source, age] : o.max_age) {
+        out[source] = age;
+    }
+    return out;
+}
+
+std::string table(const std::vector<FeedStatus>& feeds) {
+    std::vector<std::vector<std::string>> rows = {{"source",
+                                                   "health",
+                                                   "last pull",
+                                                   "status",
+                                                   "newest point",
+                                                   "age",
+                                                   "max age",
+                                                   "series",
+                                                   "points",
+                                                   "open alerts",
+                                                   "why"}};
+    for (const auto& f : feeds) {
+        rows.push_back(
+            {f.source,
+             std::string(query::health_name(f.health)),
+             f.last_pull_at.value_or("-"),
+             f.last_pull_status.value_or("-"),
+             f.newest_point.value_or("-"),
+             f.age_seconds ? query::human_age(*f.age_seconds) : "-",
+             f.max_age ? query::human_age(std::chrono::duration<double>(*f.max_age).count()) : "-",
+             std::to_string(f.series),
+             std::to_string(f.points),
+             std::to_string(f.open_alerts),
+             f.reason});
+    }
+    std::vector<size_t> width(rows[0].size());
+    for (const auto& r : rows) {
+        for (size_t c = 0; c < r.size(); ++c) {
+            width[c] = std::max(width[c], r[c].size());
+        }
+    }
+    std::string out;
+    for (const auto& r : rows) {
+        std::string line;
+        for (size_t c = 0; c < r.size(); ++c) {
+            line += fmt::format("{:<{}}  ", r[c], width[c]);
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string feed_json(const FeedStatus& f) {
+    return fmt::format(
+        "{{\"source\":{},\"health\":\"{}\",\"last_pull_at\":{},\"last_pull_status\":{},"
+        "\"failures_in_a_row\":{},\"newest_point\":{},\"age_seconds\":{},\"max_age_seconds\":{},"
+        "\"series\":{},\"points\":{},\"open_alerts\":{},\"reason\":{}}}",
+        json_text(f.source),
+        query::health_name(f.health),
+        json_text(f.last_pull_at),
+        json_text(f.last_pull_status),
+        f.failures_in_a_row,
+        json_text(f.newest_point),
+        f.age_seconds ? fmt::format("{:.0f}", *f.age_seconds) : "null",
+        f.max_age ? fmt::format("{:.0f}", std::chrono::duration<double>(*f.max_age).count())
+                  : "null",
+        f.series,
+        f.points,
+        f.open_alerts,
+        json_text(f.reason));
+}
+
+} // namespace
+
+int report_unknown(const std::string& why, bool json, std::FILE* out) {
+    if (json) {
+        fmt::print(out, "{{\"status\":\"UNKNOWN\",\"code\":3,\"summary\":{}}}\n", json_text(why));
+    } else {
+        fmt::print(out, "TM UNKNOWN - {}\n", why);
+    }
+    return static_cast<int>(Health::unknown);
+}
+
+int run_status(const StatusOptions& o, std::FILE* out) {
+    try {
+        int failures = 3;
+        const auto ages = max_ages(o, failures);
+        const db::Target target = db::select_target(o.db);
+        db::Connection conn = db::connect(target);
+        db::require_schema(conn);
+        const auto feeds = query::feed_status(conn, core::Clock::now(), ages, failures);
+        const long long size =
+            conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
+        if (feeds.empty()) {
+            return report_unknown("nothing pulled yet (run tm pull SOURCE)", o.json, out);
+        }
+        Health worst = Health::ok;
+        std::vector<std::string> problems;
+        int counts[3] = {0, 0, 0};
+        for (const auto& f : feeds) {
+            worst = std::max(worst, f.health);
+            ++counts[static_cast<int>(f.health)];
+            if (f.health != Health::ok) {
+                problems.push_back(fmt::format("{}: {}", f.source, f.reason));
+            }
+        }
+        const std::string summary = problems.empty() ? fmt::format("{} sources ok", feeds.size())
+                                                     : fmt::format("{}", fmt::join(problems, "; "));
+        if (o.json) {
+            std::vector<std::string> items;
+            for (const auto& f : feeds) {
+                items.push_back(feed_json(f));
+            }
+            fmt::print(
+                out,
+                "{{\"status\":\"{}\",\"code\":{},\"summary\":{},\"database\":{{\"target\":{},"
+                "\"reachable\":true,\"size_bytes\":{}}},\"sources\":[{}]}}\n",
+                query::health_name(worst),
+                static_cast<int>(worst),
+                json_text(summary),
+                json_text(target.describe()),
+                size,
+                fmt::join(items, ","));
+        } else {
+            // The first line is what monitoring systems show; perfdata after the '|'.
+            fmt::print(out,
+                       "TM {} - {} | sources={} ok={} warning={} critical={} database_bytes={}\n",
+                       query::health_name(worst),
+                       summary,
+                       feeds.size(),
+                       counts[0],
+                       counts[1],
+                       counts[2],
+                       size);
+            fmt::print(out, "database: {}, {:.1f} MB\n", target.describe(), size / 1048576.0);
+            fmt::print(out, "{}", table(feeds));
+        }
+        return static_cast<int>(worst);
+    } catch (const std::exception& e) {
+        return report_unknown(e.what(), o.json, out);
+    }
+}
+
+} // namespace jobs

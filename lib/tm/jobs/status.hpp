@@ -1,0 +1,27 @@
+#pragma once
+
+#include <tm/core/time.hpp>
+
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <string>
+
+namespace jobs {
+
+struct StatusOptions {
+    std::optional<std::string> db;
+    std::optional<std::string> rules_file;         // schedules come from its staleness rule
+    std::map<std::string, core::Duration> max_age; // --max-age SOURCE=DURATION
+    bool json = false;
+};
+
+// tm status: one line per source and the database's size, on `out`. Returns the monitoring
+// plugin code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the database cannot be read, bad
+// options, or nothing pulled yet). Never throws.
+int run_status(const StatusOptions& options, std::FILE* out);
+
+// Prints "TM UNKNOWN - why" (or its JSON) for errors found before run_status; returns 3.
+int report_unknown(const std::string& why, bool json, std::FILE* out);
+
+} // namespace jobs

@@ -1,0 +1,115 @@
+#include <tm/query/feed_status.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace query {
+
+std::string human_age(double seconds) {
+    const auto s = static_cast<long long>(seconds);
+    if (s < 60) {
+        return fmt::format("{}s", s);
+    }
+    if (s < 3600) {
+        return fmt::format("{}m", s / 60);
+    }
+    if (s < 86400) {
+        return s % 3600 / 60 == 0 ? fmt::format("{}h", s / 3600)
+                                  : fmt::format("{}h{}m", s / 3600, s % 3600 / 60);
+    }
+    return s % 86400 / 3600 == 0 ? fmt::format("{}d", s / 86400)
+                                 : fmt::format("{}d{}h", s / 86400, s % 86400 / 3600);
+}
+
+std::string_view health_name(Health h) {
+    switch (h) {
+    case Health::ok:
+        return "OK";
+    case Health::warning:
+        return "WARNING";
+    case Health::critical:
+        return "CRITICAL";
+    case Health::unknown:
+        return "UNKNOWN";
+    }
+    return "UNKNOWN";
+}
+
+std::vector<FeedStatus> feed_status(db::Connection& conn,
+                                    core::Time now,
+                                    const std::map<std::string, core::Duration>& max_age,
+                                    int failures_critical) {
+    // One statement; the newest point of each series is one index probe.
+    const auto r = conn.exec(
+        "WITH newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
+        "  LEFT JOIN LATERAL (SELECT ts FROM points WHERE series_id = s.series_id AND ts <= $1 "
+        "  ORDER BY ts DESC LIMIT 1) p ON true GROUP BY s.source), "
+        "stored AS (SELECT s.source, count(*) AS points FROM points p JOIN series s USING "
+        "  (series_id) GROUP BY s.source), "
+        "finished AS (SELECT source, started_at, status FROM pulls WHERE kind = 'pull' "
+        "  AND status <> 'running'), "
+        "last AS (SELECT DISTINCT ON (source) source, started_at, status FROM finished "
+        "  ORDER BY source, started_at DESC), "
+        "streak AS (SELECT f.source, count(*) AS failed FROM finished f WHERE f.status = 'failed' "
+        "  AND f.started_at > coalesce((SELECT max(g.started_at) FROM finished g WHERE g.source = "
+        "  f.source AND g.status IN ('ok', 'partial')), '-infinity') GROUP BY f.source), "
+        "open AS (SELECT coalesce(s.source, a.subject) AS source, count(*) AS alerts FROM alerts a "
+        "  LEFT JOIN series s ON s.series_id = a.series_id WHERE a.status = 'open' GROUP BY 1), "
+        "sources AS (SELECT source FROM newest UNION SELECT source FROM last) "
+        "SELECT src.source, to_char(last.started_at AT TIME ZONE 'UTC', "
+        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), last.status, coalesce(streak.failed, 0), "
+        "  to_char(newest.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+        "  extract(epoch FROM $1 - newest.ts), coalesce(newest.series, 0), "
+        "  coalesce(stored.points, 0), coalesce(open.alerts, 0) "
+        "FROM sources src LEFT JOIN newest USING (source) LEFT JOIN stored USING (source) "
+        "LEFT JOIN last USING (source) LEFT JOIN streak USING (source) LEFT JOIN open USING "
+        "(source) "
+        "ORDER BY src.source",
+        {core::format_iso8601(now, core::Precision::micros)});
+    std::vector<FeedStatus> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        FeedStatus f;
+        f.source = r.get(i, 0);
+        if (!r.is_null(i, 1)) {
+            f.last_pull_at = r.get(i, 1);
+            f.last_pull_status = r.get(i, 2);
+        }
+        f.failures_in_a_row = static_cast<int>(r.get_int(i, 3));
+        if (!r.is_null(i, 4)) {
+            f.newest_point = r.get(i, 4);
+            f.age_seconds = r.get_double(i, 5);
+        }
+        f.series = r.get_int(i, 6);
+        f.points = r.get_int(i, 7);
+        f.open_alerts = r.get_int(i, 8);
+        if (const auto it = max_age.find(f.source); it != max_age.end()) {
+            f.max_age = it->second;
+        }
+
+        std::vector<std::string> critical, warning;
+        const double limit = f.max_age ? std::chrono::duration<double>(*f.max_age).count() : 0;
+        if (f.max_age && !f.newest_point) {
+            critical.push_back("no points stored");
+        } else if (f.max_age && *f.age_seconds > limit) {
+            critical.push_back(fmt::format(
+                "newest point {} old (max {})", human_age(*f.age_seconds), human_age(limit)));
+        }
+        if (f.failures_in_a_row >= failures_critical) {
+            critical.push_back(fmt::format("last {} pulls failed", f.failures_in_a_row));
+        } else if (f.last_pull_status == "failed") {
+            warning.push_back("last pull failed");
+        } else if (f.last_pull_status == "partial") {
+            warning.push_back("last pull partial");
+        }
+        f.health = !critical.empty()  ? Health::critical
+                   : !warning.empty() ? Health::warning
+                                      : Health::ok;
+        critical.insert(critical.end(), warning.begin(), warning.end());
+        f.reason = fmt::format("{}", fmt::join(critical, ", "));
+        out.push_back(std::move(f));
+    }
+    return out;
+}
+
+} // namespace query

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <tm/core/time.hpp>
+#include <tm/db/connection.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace query {
+
+// Monitoring-plugin states (tm status's exit codes).
+enum class Health { ok = 0, warning = 1, critical = 2, unknown = 3 };
+std::string_view health_name(Health h); // "OK", "WARNING", "CRITICAL", "UNKNOWN"
+// "45s", "12m", "5h12m", "2d3h".
+std::string human_age(double seconds);
+
+// The health of one source's feed.
+struct FeedStatus {
+    std::string source;
+    std::optional<std::string> last_pull_at; // ISO-8601 UTC, last finished `tm pull`
+    std::optional<std::string> last_pull_status;
+    int failures_in_a_row = 0;               // failed pulls since the last ok or partial one
+    std::optional<std::string> newest_point; // ISO-8601 UTC
+    std::optional<double> age_seconds;       // of the newest point, as of now
+    std::optional<core::Duration> max_age;   // when the newest point counts as stale
+    long long series = 0;
+    long long points = 0;
+    long long open_alerts = 0;
+    Health health = Health::ok;
+    std::string reason; // why it is not OK
+};
+
+// Every source that has series or pulls, judged as of `now`: CRITICAL when its newest point is
+// older than its max age or its last `failures_critical` pulls failed, WARNING when its last
+// pull failed or was partial, OK otherwise. Sources without a max age are judged on pulls only.
+// Points are judged as of `now` (TM_NOW in tests); the journal's times are the wall clock's, so
+// the last pull is simply the newest finished one.
+std::vector<FeedStatus> feed_status(db::Connection& conn,
+                                    core::Time now,
+                                    const std::map<std::string, core::Duration>& max_age,
+                                    int failures_critical);
+
+} // namespace query
