@@ -1,64 +1,111 @@
-// tm-query: read stored points: the newest value of each series, or their history, as an
-// aligned table or CSV.
+// tm-query: read stored data — the newest value of each series, their history (optionally
+// bucketed), daily candles, alerts, pulls, assets, series, or one read-only SQL statement — as
+// an aligned table, CSV, JSON or NDJSON, to stdout or atomically to a file.
 #include <tm/cli/options.hpp>
+#include <tm/core/files.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/db/migrate.hpp>
 #include <tm/db/target.hpp>
-#include <tm/query/history.hpp>
+#include <tm/query/sql.hpp>
+#include <tm/query/views.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
+
+namespace {
+
+// Throws UsageError when `flag` was given for a view it does not apply to.
+void only_for(const CLI::App& app, const char* flag, bool applies, const std::string& views) {
+    if (app.count(flag) > 0 && !applies) {
+        throw core::UsageError(fmt::format("{} goes with {}", flag, views));
+    }
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Read stored points: the newest value of each series (latest) or their history",
+    CLI::App app{"Read stored data: latest values, history, candles, alerts, pulls, assets, "
+                 "series, or one read-only SQL statement",
                  "tm-query"};
     cli::CommonOptions common;
     cli::add_common(app, common);
-    std::string view = "latest";
-    std::optional<std::string> source, metric, entity, since, until;
+    std::string view_name = "latest";
+    query::Filter f;
+    std::optional<std::string> since, until, output, sql;
     std::vector<std::string> assets;
     std::optional<int> days;
-    std::optional<long long> limit;
-    bool csv = false;
-    bool refresh = false;
-    app.add_option(
-           "view", view, "latest (newest value per series), history, or ohlcv (daily candles)")
-        ->check(CLI::IsMember({"latest", "history", "ohlcv"}));
-    app.add_flag(
-        "--refresh", refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
-    app.add_option("--source", source, "Only this source");
+    bool csv = false, json = false, ndjson = false, refresh = false;
+    app.add_option("view",
+                   view_name,
+                   "latest (newest value per series, with its age), history, ohlcv (daily "
+                   "candles), alerts, pulls, assets, series")
+        ->check(CLI::IsMember(query::view_names()));
+    app.add_option("--source", f.source, "Only this source");
     app.add_option("--asset", assets, "Only these assets (comma list, repeatable)");
     app.add_option(
-        "--metric", metric, "A metric, or a family: FEES matches FEES, FEES_24H, CHAIN_FEES_24H");
+        "--kind", f.kind, "Only assets of this kind (protocol, chain, pool, coin, pair…)");
     app.add_option(
-        "--entity", entity, "Every source's series of this entity (config/entities.csv)");
+        "--metric", f.metric, "A metric, or a family: FEES matches FEES, FEES_24H, CHAIN_FEES_24H");
+    app.add_option(
+        "--entity", f.entity, "Every source's series of this entity (config/entities.csv)");
     app.add_option("--since", since, "From this day or time (UTC)");
     app.add_option("--until", until, "Before this day or time (UTC)");
     app.add_option("--days", days, "The last N days")->check(CLI::PositiveNumber);
-    app.add_option("--limit", limit, "At most N rows (a table defaults to 1000)")
+    app.add_option("--limit", f.limit, "At most N rows (a table defaults to 1000)")
         ->check(CLI::PositiveNumber);
-    app.add_flag("--csv", csv, "CSV (RFC 4180) with a header row, streamed");
+    app.add_option("--interval", f.interval, "history: one row per series and hour, day or week")
+        ->check(CLI::IsMember({"hour", "day", "week"}));
+    app.add_option("--agg", f.agg, "with --interval: last (default), first, avg, min, max or sum")
+        ->check(CLI::IsMember({"last", "first", "avg", "min", "max", "sum"}));
+    app.add_option("--status", f.status, "alerts: open (default), resolved or all")
+        ->check(CLI::IsMember({"open", "resolved", "all"}));
+    app.add_option("--sql", sql, "Run one SELECT in a read-only transaction instead of a view");
+    app.add_flag("--csv", csv, "CSV (RFC 4180 quoting, header row), streamed");
+    app.add_flag("--json", json, "One JSON array of objects, streamed");
+    app.add_flag("--ndjson", ndjson, "One JSON object per line, streamed");
+    app.add_flag("--csv-safe",
+                 f.csv_safe,
+                 "Prefix a ' to text cells a spreadsheet would run as a formula (=, +, -, @)");
+    app.add_option("-o,--output", output, "Write to FILE atomically instead of stdout");
+    app.add_flag(
+        "--refresh", refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
 
     return cli::run_main(app, common, argc, argv, [&] {
-        query::Filter f;
-        if (source) {
+        if (csv + json + ndjson > 1) {
+            throw core::UsageError("choose one of --csv, --json and --ndjson");
+        }
+        const auto view = *query::view_named(view_name);
+        const bool series_view = view == query::View::latest || view == query::View::history
+                                 || view == query::View::series;
+        only_for(app, "--interval", view == query::View::history, "the history view");
+        only_for(app, "--agg", f.interval.has_value(), "--interval");
+        only_for(app, "--status", view == query::View::alerts, "the alerts view");
+        only_for(app, "--refresh", view == query::View::ohlcv, "the ohlcv view");
+        only_for(app, "--entity", series_view, "latest, history and series");
+        only_for(app,
+                 "--metric",
+                 series_view || view == query::View::alerts,
+                 "latest, history, series and alerts");
+        only_for(app,
+                 "--kind",
+                 view != query::View::pulls && view != query::View::ohlcv,
+                 "latest, history, series, alerts and assets");
+        if (f.source) {
             const auto names = sources::source_names();
-            if (std::find(names.begin(), names.end(), *source) == names.end()) {
+            if (std::find(names.begin(), names.end(), *f.source) == names.end()) {
                 throw core::UsageError(fmt::format(
-                    "unknown source '{}' (known: {})", *source, fmt::join(names, ", ")));
+                    "unknown source '{}' (known: {})", *f.source, fmt::join(names, ", ")));
             }
-            f.source = source;
         }
         for (const auto& a : assets) {
             for (auto& item : core::strings::split_list(a)) {
                 f.assets.push_back(std::move(item));
             }
         }
-        f.metric = metric;
-        f.entity = entity;
         if (since) {
             f.since = cli::parse_time_flag("--since", *since);
         }
@@ -68,31 +115,32 @@ int main(int argc, char** argv) {
         if (days) {
             f.since = core::Clock::now() - *days * std::chrono::days{1};
         }
-        f.limit = limit ? limit : (csv ? std::nullopt : std::optional<long long>(1000));
+        const auto format = csv      ? report::Format::csv
+                            : json   ? report::Format::json
+                            : ndjson ? report::Format::ndjson
+                                     : report::Format::table;
+        if (!f.limit && format == report::Format::table && !output) {
+            f.limit = 1000;
+        }
         db::Connection conn = db::connect(db::select_target(common.db));
         db::require_schema(conn);
-        if (entity
-            && conn.exec("SELECT 1 FROM entities WHERE entity = $1 LIMIT 1", {*entity}).rows()
-                   == 0) {
-            throw core::UsageError(fmt::format(
-                "unknown entity '{}'; see config/entities.csv or SELECT DISTINCT entity FROM "
-                "entities",
-                *entity));
+        std::unique_ptr<core::files::AtomicFile> file;
+        if (output) {
+            file = std::make_unique<core::files::AtomicFile>(*output);
         }
-        if (refresh) {
-            if (view != "ohlcv") {
-                throw core::UsageError(
-                    "--refresh rebuilds daily_ohlcv; use it with the ohlcv view");
+        std::FILE* out = file ? file->stream() : stdout;
+        if (sql) {
+            query::run_sql(conn, *sql, format, out);
+        } else {
+            query::check_filter(conn, f);
+            if (refresh) {
+                conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
             }
-            conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
+            query::run(conn, view, f, format, out);
         }
-        query::run(conn,
-                   view == "latest"  ? query::View::latest
-                   : view == "ohlcv" ? query::View::ohlcv
-                                     : query::View::history,
-                   f,
-                   csv ? query::Format::csv : query::Format::table,
-                   stdout);
+        if (file) {
+            file->commit();
+        }
         return core::ExitCode::ok;
     });
 }

@@ -8,34 +8,46 @@
 
 #include <cerrno>
 #include <cstring>
+#include <utility>
 
 namespace core::files {
 
+AtomicFile::AtomicFile(std::string path, mode_t mode)
+    : m_path(std::move(path)), m_tmp(fmt::format("{}.tmp.{}", m_path, ::getpid())) {
+    const int fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    if (fd < 0 || (m_stream = ::fdopen(fd, "w")) == nullptr) {
+        const int err = errno;
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        throw Error(fmt::format("cannot write {}: {}", m_path, std::strerror(err)));
+    }
+}
+
+AtomicFile::~AtomicFile() {
+    if (m_stream != nullptr) {
+        std::fclose(m_stream);
+        ::unlink(m_tmp.c_str());
+    }
+}
+
+void AtomicFile::commit() {
+    std::FILE* f = std::exchange(m_stream, nullptr);
+    const bool ok = std::fflush(f) == 0 && ::fsync(::fileno(f)) == 0;
+    const int err = errno;
+    if (std::fclose(f) != 0 || !ok || ::rename(m_tmp.c_str(), m_path.c_str()) != 0) {
+        const int e = ok ? errno : err;
+        ::unlink(m_tmp.c_str());
+        throw Error(fmt::format("cannot write {}: {}", m_path, std::strerror(e)));
+    }
+}
+
 void write_atomically(const std::string& path, std::string_view content, mode_t mode) {
-    const std::string tmp = fmt::format("{}.tmp.{}", path, ::getpid());
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0) {
+    AtomicFile file(path, mode);
+    if (std::fwrite(content.data(), 1, content.size(), file.stream()) != content.size()) {
         throw Error(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
     }
-    size_t done = 0;
-    while (done < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            const int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            throw Error(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-        }
-        done += static_cast<size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        throw Error(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-    }
+    file.commit();
 }
 
 std::optional<std::string> read_if_exists(const std::string& path) {

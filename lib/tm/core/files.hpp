@@ -2,11 +2,32 @@
 
 #include <sys/types.h>
 
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
 
 namespace core::files {
+
+// A file written under a temporary name in its directory and renamed into place by commit(),
+// so readers see the old file or the whole new one; dropped if never committed. Throws
+// core::Error naming the path.
+class AtomicFile {
+public:
+    explicit AtomicFile(std::string path, mode_t mode = 0644);
+    ~AtomicFile();
+    AtomicFile(const AtomicFile&) = delete;
+    AtomicFile& operator=(const AtomicFile&) = delete;
+
+    std::FILE* stream() { return m_stream; }
+    // Flushes, fsyncs and renames over `path`.
+    void commit();
+
+private:
+    std::string m_path;
+    std::string m_tmp;
+    std::FILE* m_stream = nullptr;
+};
 
 // Writes `content` to `path` through a temporary file in the same directory and a rename, so
 // readers see the old file or the new one, never half of it. Throws core::Error.

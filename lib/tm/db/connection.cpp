@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <regex>
 
 namespace db {
 namespace {
@@ -148,6 +149,56 @@ Result Connection::exec(const std::string& sql, const Params& params) {
                               nullptr,
                               0),
                  sql);
+}
+
+long long Connection::copy_out(const std::string& query,
+                               const Params& params,
+                               const std::string& options,
+                               const std::function<void(std::string_view)>& on_chunk) {
+    std::string sql;
+    static const std::regex k_placeholder(R"(\$([0-9]+))");
+    std::sregex_iterator it(query.begin(), query.end(), k_placeholder), end;
+    size_t last = 0;
+    for (; it != end; ++it) {
+        sql.append(query, last, static_cast<size_t>(it->position()) - last);
+        const std::string n = (*it)[1];
+        sql += fmt::format("(CASE current_setting('tm.null{0}') WHEN '1' THEN NULL ELSE "
+                           "current_setting('tm.p{0}') END)",
+                           n);
+        last = static_cast<size_t>(it->position() + it->length());
+    }
+    sql.append(query, last);
+    for (size_t i = 0; i < params.size(); ++i) {
+        exec("SELECT set_config($1, coalesce($3, ''), true), set_config($2, CASE WHEN $3 IS NULL "
+             "THEN '1' ELSE '0' END, true)",
+             {fmt::format("tm.p{}", i + 1), fmt::format("tm.null{}", i + 1), params[i]});
+    }
+    check(PQexec(m_conn.get(), fmt::format("COPY ({}) TO STDOUT WITH ({})", sql, options).c_str()),
+          query);
+    std::optional<std::string> error;
+    for (;;) {
+        char* buffer = nullptr;
+        const int n = PQgetCopyData(m_conn.get(), &buffer, 0);
+        if (n < 0) {
+            break;
+        }
+        if (!error) {
+            try {
+                on_chunk(std::string_view(buffer, static_cast<size_t>(n)));
+            } catch (const std::exception& e) {
+                error = e.what(); // keep reading: the connection must reach the end of the COPY
+            }
+        }
+        PQfreemem(buffer);
+    }
+    const Result result = check(PQgetResult(m_conn.get()), query);
+    while (PGresult* extra = PQgetResult(m_conn.get())) {
+        PQclear(extra);
+    }
+    if (error) {
+        throw core::Error(*error);
+    }
+    return result.affected();
 }
 
 long long Connection::stream(const std::string& sql,

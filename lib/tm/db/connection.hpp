@@ -73,6 +73,15 @@ public:
     // Streams `data` (already in the COPY format the statement names) through `copy_sql`
     // ("COPY t FROM STDIN ..."), in chunks. Returns the rows copied.
     long long copy_in(const std::string& copy_sql, std::string_view data);
+    // Runs `query` with `params` as COPY (query) TO STDOUT WITH (`options`) and hands each chunk
+    // of output to `on_chunk` as it arrives (constant memory). COPY takes no bind parameters,
+    // so each $N of `query` (which must carry an explicit cast) reads a transaction-local
+    // setting that was itself set through a bound parameter: no value is ever spliced into SQL.
+    // Must run inside a transaction. Returns the rows copied.
+    long long copy_out(const std::string& query,
+                       const Params& params,
+                       const std::string& options,
+                       const std::function<void(std::string_view)>& on_chunk);
     // Starts a COPY FROM STDIN; feed it with put_copy_data and close it with end_copy.
     void begin_copy(const std::string& copy_sql);
     void put_copy_data(std::string_view chunk);

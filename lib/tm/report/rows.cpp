@@ -1,109 +1,152 @@
+#include <tm/core/strings.hpp>
 #include <tm/report/rows.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace report {
-
 namespace {
 
-// PostgreSQL's "2024-03-12 00:00:00+00" (the session is in UTC) as "2024-03-12T00:00:00Z".
-std::string iso_time(std::string_view pg) {
-    std::string out(pg);
-    if (out.size() > 10 && out[10] == ' ') {
-        out[10] = 'T';
+void put(std::FILE* out, std::string_view s) {
+    if (std::fwrite(s.data(), 1, s.size(), out) != s.size()) {
+        throw core::Error(fmt::format("cannot write the output: {}", std::strerror(errno)));
     }
-    if (out.ends_with("+00")) {
-        out.replace(out.size() - 3, 3, "Z");
+}
+
+std::string json_value(const db::Result& r, int col, Type type) {
+    if (r.is_null(0, col)) {
+        return "null";
     }
-    return out;
+    const auto text = r.get(0, col);
+    switch (type) {
+    case Type::number:
+        // JSON has no NaN or infinities.
+        return text == "NaN" || text == "Infinity" || text == "-Infinity" ? "null"
+                                                                          : std::string(text);
+    case Type::flag:
+        return text == "t" ? "true" : "false";
+    case Type::text:
+    case Type::time:
+        break;
+    }
+    return fmt::format("\"{}\"", core::strings::json_escape(text));
+}
+
+long long
+write_csv(db::Connection& conn, const std::string& sql, const db::Params& params, std::FILE* out) {
+    const auto copy = [&] {
+        return conn.copy_out(
+            sql, params, "FORMAT csv, HEADER", [&](std::string_view chunk) { put(out, chunk); });
+    };
+    // copy_out's settings are transaction-local: use the caller's transaction, or one of its own.
+    if (PQtransactionStatus(conn.raw()) != PQTRANS_IDLE) {
+        return copy();
+    }
+    db::Transaction tx(conn);
+    const long long rows = copy();
+    tx.commit();
+    return rows;
+}
+
+long long write_table(db::Connection& conn,
+                      const std::string& sql,
+                      const db::Params& params,
+                      const std::vector<Column>& columns,
+                      std::FILE* out) {
+    std::vector<std::vector<std::string>> rows;
+    const long long n = conn.stream(sql, params, [&](const db::Result& r, int) {
+        std::vector<std::string> cells;
+        for (size_t c = 0; c < columns.size(); ++c) {
+            cells.emplace_back(r.get(0, static_cast<int>(c)));
+        }
+        rows.push_back(std::move(cells));
+    });
+    std::vector<size_t> width(columns.size());
+    for (size_t c = 0; c < columns.size(); ++c) {
+        width[c] = columns[c].name.size();
+        for (const auto& r : rows) {
+            width[c] = std::max(width[c], r[c].size());
+        }
+    }
+    const auto print_row = [&](const std::vector<std::string>& cells) {
+        std::string line;
+        for (size_t c = 0; c < cells.size(); ++c) {
+            if (c > 0) {
+                line += "  ";
+            }
+            line += columns[c].type == Type::number ? fmt::format("{:>{}}", cells[c], width[c])
+                                                    : fmt::format("{:<{}}", cells[c], width[c]);
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        put(out, line + "\n");
+    };
+    std::vector<std::string> header;
+    for (const auto& c : columns) {
+        header.push_back(c.name);
+    }
+    print_row(header);
+    for (const auto& r : rows) {
+        print_row(r);
+    }
+    return n;
+}
+
+long long write_json(db::Connection& conn,
+                     const std::string& sql,
+                     const db::Params& params,
+                     const std::vector<Column>& columns,
+                     bool lines,
+                     std::FILE* out) {
+    std::vector<std::string> keys;
+    for (const auto& c : columns) {
+        keys.push_back(fmt::format("\"{}\":", core::strings::json_escape(c.name)));
+    }
+    long long n = 0;
+    if (!lines) {
+        put(out, "[");
+    }
+    conn.stream(sql, params, [&](const db::Result& r, int) {
+        std::string object = lines ? "{" : (n == 0 ? "\n{" : ",\n{");
+        for (size_t c = 0; c < columns.size(); ++c) {
+            if (c > 0) {
+                object += ',';
+            }
+            object += keys[c];
+            object += json_value(r, static_cast<int>(c), columns[c].type);
+        }
+        object += lines ? "}\n" : "}";
+        put(out, object);
+        ++n;
+    });
+    if (!lines) {
+        put(out, n == 0 ? "]\n" : "\n]\n");
+    }
+    return n;
 }
 
 } // namespace
 
-std::string csv_field(std::string_view s) {
-    if (s.find_first_of(",\"\r\n") == std::string_view::npos) {
-        return std::string(s);
-    }
-    std::string out = "\"";
-    for (const char c : s) {
-        out += c;
-        if (c == '"') {
-            out += '"';
-        }
-    }
-    out += '"';
-    return out;
-}
-
 long long write_rows(db::Connection& conn,
                      const std::string& sql,
                      const db::Params& params,
-                     const std::vector<std::string>& header,
-                     const std::set<size_t>& times,
-                     const std::set<size_t>& numbers,
+                     const std::vector<Column>& columns,
                      Format format,
                      std::FILE* out) {
-    std::vector<std::vector<std::string>> table;
-    if (format == Format::csv) {
-        std::string line;
-        for (size_t c = 0; c < header.size(); ++c) {
-            if (c > 0) {
-                line += ',';
-            }
-            line += header[c];
-        }
-        fmt::print(out, "{}\r\n", line);
+    switch (format) {
+    case Format::csv:
+        return write_csv(conn, sql, params, out);
+    case Format::table:
+        return write_table(conn, sql, params, columns, out);
+    case Format::json:
+        return write_json(conn, sql, params, columns, false, out);
+    case Format::ndjson:
+        return write_json(conn, sql, params, columns, true, out);
     }
-    const long long rows = conn.stream(sql, params, [&](const db::Result& r, int row) {
-        std::vector<std::string> cells;
-        for (size_t c = 0; c < header.size(); ++c) {
-            const auto text = r.get(row, static_cast<int>(c));
-            cells.emplace_back(times.contains(c) ? iso_time(text) : std::string(text));
-        }
-        if (format == Format::csv) {
-            std::string line;
-            for (size_t c = 0; c < cells.size(); ++c) {
-                if (c > 0) {
-                    line += ',';
-                }
-                line += csv_field(cells[c]);
-            }
-            line += "\r\n";
-            std::fwrite(line.data(), 1, line.size(), out);
-        } else {
-            table.push_back(std::move(cells));
-        }
-    });
-    if (format == Format::table) {
-        std::vector<size_t> width(header.size());
-        for (size_t c = 0; c < header.size(); ++c) {
-            width[c] = header[c].size();
-            for (const auto& r : table) {
-                width[c] = std::max(width[c], r[c].size());
-            }
-        }
-        const auto print_row = [&](const std::vector<std::string>& cells) {
-            std::string line;
-            for (size_t c = 0; c < cells.size(); ++c) {
-                if (c > 0) {
-                    line += "  ";
-                }
-                line += numbers.contains(c) ? fmt::format("{:>{}}", cells[c], width[c])
-                                            : fmt::format("{:<{}}", cells[c], width[c]);
-            }
-            while (!line.empty() && line.back() == ' ') {
-                line.pop_back();
-            }
-            fmt::print(out, "{}\n", line);
-        };
-        print_row(header);
-        for (const auto& r : table) {
-            print_row(r);
-        }
-    }
-    return rows;
+    return 0;
 }
 
 } // namespace report

@@ -3,29 +3,35 @@
 #include <tm/db/connection.hpp>
 
 #include <cstdio>
-#include <set>
 #include <string>
-#include <string_view>
 #include <vector>
 
 // Writing query results for people and programs.
 namespace report {
 
-enum class Format { table, csv };
+enum class Format { table, csv, json, ndjson };
 
-// Streams the rows of `sql` to `out` as CSV (RFC 4180, a header row, CRLF) row by row, or
-// collects them into an aligned table. Columns in `times` are PostgreSQL timestamps written as
-// ISO-8601 UTC; `numbers` are right-aligned in a table. Returns the rows written.
+// How a column is written: numbers are right-aligned in a table and bare in JSON; flags
+// ('t'/'f') are JSON booleans; text and times (already ISO-8601 text) are JSON strings.
+enum class Type { text, number, time, flag };
+
+struct Column {
+    std::string name;
+    Type type = Type::text;
+};
+
+// Writes the rows of `sql` — whose result columns are `columns`, in order, named alike — to
+// `out`:
+//   csv     COPY (sql) TO STDOUT WITH (FORMAT csv, HEADER), streamed: byte for byte what
+//           `psql -c "\copy (sql) TO STDOUT CSV HEADER"` prints (NULL is an empty field);
+//   json    one array of objects; ndjson: one object per line; both streamed row by row;
+//   table   aligned columns, held until printed (callers limit the rows).
+// Returns the rows written.
 long long write_rows(db::Connection& conn,
                      const std::string& sql,
                      const db::Params& params,
-                     const std::vector<std::string>& header,
-                     const std::set<size_t>& times,
-                     const std::set<size_t>& numbers,
+                     const std::vector<Column>& columns,
                      Format format,
                      std::FILE* out);
-
-// "a,b" stays as is; a field with a comma, quote, CR or LF is quoted, quotes doubled.
-std::string csv_field(std::string_view s);
 
 } // namespace report

@@ -1,3 +1,4 @@
+#include <tm/db/statement.hpp>
 #include <tm/rules/evaluate.hpp>
 #include <tm/store/metric_family.hpp>
 
@@ -10,26 +11,7 @@ namespace {
 
 enum class Mode { now, history };
 
-// One statement's text and its bound parameters; every value from the rules file is bound.
-class Statement {
-public:
-    std::string param(std::string value, std::string_view type) {
-        m_params.emplace_back(std::move(value));
-        return fmt::format("${}::{}", m_params.size(), type);
-    }
-    std::string number(double v) { return param(fmt::format("{}", v), "float8"); }
-    std::string interval(core::Duration d) {
-        return param(fmt::format("{} microseconds", d.count()), "interval");
-    }
-    std::string time(core::Time t) {
-        return param(core::format_iso8601(t, core::Precision::micros), "timestamptz");
-    }
-    std::string text(std::string v) { return param(std::move(v), "text"); }
-    const db::Params& params() const { return m_params; }
-
-private:
-    db::Params m_params;
-};
+using db::Statement;
 
 // A glob (* and ?) as a LIKE pattern.
 std::string like_pattern(const std::string& glob) {
@@ -56,8 +38,7 @@ like_any(Statement& st, std::string_view column, const std::vector<std::string>&
     }
     std::vector<std::string> patterns;
     std::transform(globs.begin(), globs.end(), std::back_inserter(patterns), like_pattern);
-    return fmt::format(
-        " AND {} LIKE ANY ({})", column, st.param(db::array_literal(patterns), "text[]"));
+    return fmt::format(" AND {} LIKE ANY ({})", column, st.texts(patterns));
 }
 
 // The series a rule selects: series_id, source, asset, metric (+ entity, family for
@@ -79,7 +60,7 @@ std::string selected_series(const Rule& rule, Statement& st) {
     if (!rule.select.asset_kinds.empty()) {
         sql += fmt::format(" AND EXISTS (SELECT 1 FROM assets k WHERE k.source = s.source AND "
                            "k.asset = s.asset AND k.kind = ANY ({}))",
-                           st.param(db::array_literal(rule.select.asset_kinds), "text[]"));
+                           st.texts(rule.select.asset_kinds));
     }
     return sql;
 }

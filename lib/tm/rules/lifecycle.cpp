@@ -131,18 +131,21 @@ long long write_episodes(db::Connection& conn, report::Format format, std::FILE*
         "ORDER BY run) AS ended FROM runs) "
         "SELECT ep.rule, ep.severity, CASE WHEN s.series_id IS NULL THEN ep.subject ELSE "
         "s.source || '/' || s.asset || '/' || s.metric || coalesce(' vs ' || ep.subject, '') END "
-        "AS target, ep.started::text, coalesce(ep.ended::text, ''), ep.points::text, "
-        "coalesce(ep.message, '') FROM ep LEFT JOIN series s ON s.series_id = ep.series_id "
+        "AS target, tm_iso(ep.started) AS opened, tm_iso(ep.ended) AS resolved, ep.points, "
+        "ep.message FROM ep LEFT JOIN series s ON s.series_id = ep.series_id "
         "WHERE ep.firing ORDER BY ep.started, ep.rule, target";
-    return report::write_rows(
-        conn,
-        sql,
-        {},
-        {"rule", "severity", "target", "opened", "resolved", "points", "message"},
-        {3, 4},
-        {5},
-        format,
-        out);
+    return report::write_rows(conn,
+                              sql,
+                              {},
+                              {{"rule"},
+                               {"severity"},
+                               {"target"},
+                               {"opened", report::Type::time},
+                               {"resolved", report::Type::time},
+                               {"points", report::Type::number},
+                               {"message"}},
+                              format,
+                              out);
 }
 
 } // namespace rules

@@ -1,0 +1,334 @@
+#include <tm/core/error.hpp>
+#include <tm/db/statement.hpp>
+#include <tm/query/views.hpp>
+#include <tm/store/metric_family.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace query {
+namespace {
+
+constexpr std::pair<std::string_view, View> k_views[] = {
+    {"latest", View::latest},
+    {"history", View::history},
+    {"ohlcv", View::ohlcv},
+    {"alerts", View::alerts},
+    {"pulls", View::pulls},
+    {"assets", View::assets},
+    {"series", View::series},
+};
+
+// A SELECT list and the WHERE clauses of one view, built together with its parameters.
+class Builder {
+public:
+    Builder(const Filter& f) : m_filter(f) {}
+
+    void column(const std::string& expr,
+                const std::string& name,
+                report::Type type = report::Type::text) {
+        const bool wrap = m_filter.csv_safe && type == report::Type::text;
+        m_select.push_back(
+            fmt::format("{} AS {}", wrap ? fmt::format("tm_csv_safe({})", expr) : expr, name));
+        m_columns.push_back({name, type});
+    }
+    void where(const std::string& clause) { m_where.push_back(clause); }
+    db::Statement& st() { return m_st; }
+
+    void source(const std::string& column) {
+        if (m_filter.source) {
+            where(fmt::format("{} = {}", column, m_st.text(m_filter.source)));
+        }
+    }
+    void assets(const std::string& column) {
+        if (!m_filter.assets.empty()) {
+            where(fmt::format("{} = ANY ({})", column, m_st.texts(m_filter.assets)));
+        }
+    }
+    void kind(const std::string& source, const std::string& asset) {
+        if (m_filter.kind) {
+            where(fmt::format("EXISTS (SELECT 1 FROM assets k WHERE k.source = {} AND k.asset = {} "
+                              "AND k.kind = {})",
+                              source,
+                              asset,
+                              m_st.text(m_filter.kind)));
+        }
+    }
+    void metric() {
+        if (m_filter.metric) {
+            const std::string m = m_st.text(m_filter.metric);
+            where(fmt::format("(s.metric = {0} OR {1} = {0})", m, store::metric_family_sql));
+        }
+    }
+    void entity() {
+        if (m_filter.entity) {
+            where(fmt::format("e.entity = {}", m_st.text(m_filter.entity)));
+        }
+    }
+    void range(const std::string& column) {
+        if (m_filter.since) {
+            where(fmt::format("{} >= {}", column, m_st.time(*m_filter.since)));
+        }
+        if (m_filter.until) {
+            where(fmt::format("{} < {}", column, m_st.time(*m_filter.until)));
+        }
+    }
+
+    Select build(const std::string& from, const std::string& tail) {
+        std::string sql = fmt::format("SELECT {} FROM {}", fmt::join(m_select, ", "), from);
+        if (!m_where.empty()) {
+            sql += fmt::format(" WHERE {}", fmt::join(m_where, " AND "));
+        }
+        sql += " " + tail;
+        if (m_filter.limit) {
+            sql += fmt::format(" LIMIT {}", m_st.param(std::to_string(*m_filter.limit), "bigint"));
+        }
+        return {sql, m_st.params(), m_columns};
+    }
+
+private:
+    const Filter& m_filter;
+    db::Statement m_st;
+    std::vector<std::string> m_select;
+    std::vector<report::Column> m_columns;
+    std::vector<std::string> m_where;
+};
+
+// The entity of series s, for the views that show it.
+constexpr std::string_view k_entity_join =
+    "LEFT JOIN LATERAL (SELECT entity FROM entities e WHERE e.source = s.source AND e.asset = "
+    "s.asset ORDER BY entity LIMIT 1) e ON true";
+
+void series_filters(Builder& b) {
+    b.source("s.source");
+    b.assets("s.asset");
+    b.kind("s.source", "s.asset");
+    b.metric();
+    b.entity();
+}
+
+void series_columns(Builder& b) {
+    b.column("e.entity", "entity");
+    b.column("s.source", "source");
+    b.column("s.asset", "asset");
+    b.column("s.metric", "metric");
+}
+
+Select latest(const Filter& f, core::Time now) {
+    Builder b(f);
+    series_columns(b);
+    b.column("tm_iso(p.ts)", "ts", report::Type::time);
+    b.column("p.value", "value", report::Type::number);
+    b.column(fmt::format("round(extract(epoch FROM {} - p.ts))::bigint", b.st().time(now)),
+             "age_s",
+             report::Type::number);
+    series_filters(b);
+    b.range("p.ts");
+    return b.build(fmt::format("series s CROSS JOIN LATERAL (SELECT ts, value FROM points WHERE "
+                               "points.series_id = s.series_id ORDER BY ts DESC LIMIT 1) p {}",
+                               k_entity_join),
+                   "ORDER BY s.source, s.asset, s.metric");
+}
+
+Select history(const Filter& f) {
+    Builder b(f);
+    series_columns(b);
+    if (!f.interval) {
+        b.column("tm_iso(p.ts)", "ts", report::Type::time);
+        b.column("p.value", "value", report::Type::number);
+        series_filters(b);
+        b.range("p.ts");
+        return b.build(fmt::format("points p JOIN series s USING (series_id) {}", k_entity_join),
+                       "ORDER BY s.source, s.asset, s.metric, p.ts");
+    }
+    const std::string bucket = fmt::format("date_trunc({}, p.ts, 'UTC')", b.st().text(f.interval));
+    const std::string value = f.agg == "last"    ? "(array_agg(p.value ORDER BY p.ts DESC))[1]"
+                              : f.agg == "first" ? "(array_agg(p.value ORDER BY p.ts))[1]"
+                                                 : fmt::format("{}(p.value)", f.agg);
+    b.column(fmt::format("tm_iso({})", bucket), "ts", report::Type::time);
+    b.column(value, "value", report::Type::number);
+    b.column("count(*)", "points", report::Type::number);
+    series_filters(b);
+    b.range("p.ts");
+    return b.build(fmt::format("points p JOIN series s USING (series_id) {}", k_entity_join),
+                   fmt::format("GROUP BY e.entity, s.source, s.asset, s.metric, {0} "
+                               "ORDER BY s.source, s.asset, s.metric, {0}",
+                               bucket));
+}
+
+Select ohlcv(const Filter& f) {
+    Builder b(f);
+    b.column("source", "source");
+    b.column("asset", "asset");
+    b.column("tm_iso(day)", "day", report::Type::time);
+    for (const char* c : {"open", "high", "low", "close", "volume", "samples"}) {
+        b.column(c, c, report::Type::number);
+    }
+    b.source("source");
+    b.assets("asset");
+    b.range("day");
+    return b.build("daily_ohlcv", "ORDER BY source, asset, day");
+}
+
+Select alerts(const Filter& f) {
+    Builder b(f);
+    b.column("a.alert_id", "alert_id", report::Type::number);
+    b.column("a.rule", "rule");
+    b.column("a.severity", "severity");
+    b.column("a.status", "status");
+    b.column("s.source", "source");
+    b.column("s.asset", "asset");
+    b.column("s.metric", "metric");
+    b.column("a.subject", "subject");
+    b.column("tm_iso(a.opened_at)", "opened_at", report::Type::time);
+    b.column("tm_iso(a.last_seen_at)", "last_seen_at", report::Type::time);
+    b.column("tm_iso(a.resolved_at)", "resolved_at", report::Type::time);
+    b.column("a.value", "value", report::Type::number);
+    b.column("a.baseline", "baseline", report::Type::number);
+    b.column("a.message", "message");
+    b.column("a.notified_at IS NOT NULL", "notified", report::Type::flag);
+    if (f.status != "all") {
+        b.where(fmt::format("a.status = {}", b.st().text(f.status)));
+    }
+    b.source("coalesce(s.source, a.subject)");
+    b.assets("s.asset");
+    b.kind("s.source", "s.asset");
+    b.metric();
+    b.range("a.opened_at");
+    return b.build("alerts a LEFT JOIN series s ON s.series_id = a.series_id",
+                   "ORDER BY a.opened_at DESC, a.alert_id DESC");
+}
+
+Select pulls(const Filter& f) {
+    Builder b(f);
+    b.column("pull_id", "pull_id", report::Type::number);
+    b.column("source", "source");
+    b.column("kind", "kind");
+    b.column("status", "status");
+    b.column("tm_iso(started_at)", "started_at", report::Type::time);
+    b.column("tm_iso(finished_at)", "finished_at", report::Type::time);
+    for (const char* c :
+         {"requests", "failed_requests", "points_seen", "points_inserted", "points_updated"}) {
+        b.column(c, c, report::Type::number);
+    }
+    b.column("error", "error");
+    b.source("source");
+    b.range("started_at");
+    return b.build("pulls", "ORDER BY started_at DESC, pull_id DESC");
+}
+
+Select assets(const Filter& f) {
+    Builder b(f);
+    for (const char* c : {"source", "kind", "asset", "name", "symbol", "chain"}) {
+        b.column(fmt::format("a.{}", c), c);
+    }
+    b.column("tm_iso(a.updated_at)", "updated_at", report::Type::time);
+    b.source("a.source");
+    b.assets("a.asset");
+    if (f.kind) {
+        b.where(fmt::format("a.kind = {}", b.st().text(f.kind)));
+    }
+    return b.build("assets a", "ORDER BY a.source, a.kind, a.asset");
+}
+
+Select series(const Filter& f) {
+    Builder b(f);
+    b.column("s.series_id", "series_id", report::Type::number);
+    series_columns(b);
+    b.column("s.unit", "unit");
+    b.column("tm_iso(first.ts)", "first_ts", report::Type::time);
+    b.column("tm_iso(last.ts)", "last_ts", report::Type::time);
+    series_filters(b);
+    return b.build(
+        fmt::format("series s LEFT JOIN LATERAL (SELECT ts FROM points WHERE series_id = "
+                    "s.series_id ORDER BY ts LIMIT 1) first ON true LEFT JOIN LATERAL (SELECT ts "
+                    "FROM points WHERE series_id = s.series_id ORDER BY ts DESC LIMIT 1) last ON "
+                    "true {}",
+                    k_entity_join),
+        "ORDER BY s.source, s.asset, s.metric");
+}
+
+} // namespace
+
+std::optional<View> view_named(std::string_view name) {
+    for (const auto& [n, v] : k_views) {
+        if (n == name) {
+            return v;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> view_names() {
+    std::vector<std::string> out;
+    for (const auto& [n, v] : k_views) {
+        out.emplace_back(n);
+    }
+    return out;
+}
+
+Select select(View view, const Filter& f, core::Time now) {
+    switch (view) {
+    case View::latest:
+        return latest(f, now);
+    case View::history:
+        return history(f);
+    case View::ohlcv:
+        return ohlcv(f);
+    case View::alerts:
+        return alerts(f);
+    case View::pulls:
+        return pulls(f);
+    case View::assets:
+        return assets(f);
+    case View::series:
+        return series(f);
+    }
+    return latest(f, now);
+}
+
+void check_filter(db::Connection& conn, const Filter& f) {
+    if (f.entity
+        && conn.exec("SELECT 1 FROM entities WHERE entity = $1 LIMIT 1", {*f.entity}).rows() == 0) {
+        throw core::UsageError(fmt::format(
+            "unknown entity '{}'; see config/entities.csv or tm query series", *f.entity));
+    }
+    if (!f.metric) {
+        return;
+    }
+    const auto known = conn.exec(
+        fmt::format("SELECT DISTINCT s.metric FROM series s WHERE ($1::text IS NULL OR s.source = "
+                    "$1) AND (s.metric = $2 OR {} = $2 OR $2 IS NULL) ORDER BY 1",
+                    store::metric_family_sql),
+        {f.source, *f.metric});
+    if (known.rows() > 0) {
+        return;
+    }
+    const auto all = conn.exec(
+        "SELECT DISTINCT metric FROM series WHERE ($1::text IS NULL OR source = $1) ORDER BY 1",
+        {f.source});
+    std::vector<std::string> names;
+    for (int i = 0; i < all.rows(); ++i) {
+        names.emplace_back(all.get(i, 0));
+    }
+    const std::string where = f.source ? fmt::format(" of {}", *f.source) : "";
+    throw core::UsageError(
+        names.empty()
+            ? fmt::format("unknown metric '{}': nothing{} is stored yet", *f.metric, where)
+        : names.size() <= 30
+            ? fmt::format(
+                "unknown metric '{}' (stored{}: {})", *f.metric, where, fmt::join(names, ", "))
+            : fmt::format("unknown metric '{}' ({} metrics stored{}; tm query series lists them)",
+                          *f.metric,
+                          names.size(),
+                          where));
+}
+
+long long
+run(db::Connection& conn, View view, const Filter& f, report::Format format, std::FILE* out) {
+    const Select s = select(view, f, core::Clock::now());
+    return report::write_rows(conn, s.sql, s.params, s.columns, format, out);
+}
+
+} // namespace query
