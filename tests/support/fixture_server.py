@@ -9,7 +9,8 @@ for PATH itself.
 Paths under /artemis/ without a file are answered by artemis_api.py (a generated Artemis API);
 POST /hyperliquid/info by hyperliquid_api.py (fixture files and a paged funding history).
 POST /hooks/NAME is a webhook receiver (Slack, tm's generic webhook): it answers 200 "ok" and
-the request log keeps what arrived; faults on the path make it fail.
+the request log keeps what arrived; faults on the path make it fail. /ping/… answers 200 "OK" to
+any method, like healthchecks.io.
 Control API (JSON bodies):
   POST /_control/faults  [{"path": "/defillama/protocols", "times": 1, "status": 429,
                            "headers": {"Retry-After": "1"}, "body": "...", "delay": 2.5,
@@ -139,6 +140,8 @@ class Handler(BaseHTTPRequestHandler):
             content = text.encode()
         if content is None and parts.path.startswith("/hooks/") and self.command == "POST":
             status, content = 200, b"ok"
+        if content is None and parts.path.startswith("/ping/"):
+            status, content = 200, b"OK"
         if fault:
             time.sleep(fault.get("delay", 0))
             if fault.get("reset"):

@@ -1,7 +1,9 @@
 #include <tm/cli/options.hpp>
 #include <tm/core/log.hpp>
+#include <tm/core/secrets.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/core/version.hpp>
+#include <tm/report/metrics_file.hpp>
 
 #include <fmt/format.h>
 
@@ -126,6 +128,13 @@ void add_common(CLI::App& app, CommonOptions& o) {
     app.add_flag("-q,--quiet", o.quiet, "Log warnings and errors only");
     app.add_option("--log-format", o.log_format, "Log line format on stderr")
         ->check(CLI::IsMember({"text", "json"}));
+    app.add_option("--metrics-file",
+                   o.metrics_file,
+                   "Write the run's metrics to PATH (Prometheus textfile format; default: "
+                   "$TM_METRICS_DIR/tm_COMMAND[_SOURCE].prom when set)");
+    app.add_option("--ping",
+                   o.ping,
+                   "Ping URL/start before and URL/EXITCODE after the run (healthchecks.io style)");
     app.set_version_flag("--version", std::string(core::version()));
 }
 
@@ -148,6 +157,32 @@ void add_network(CLI::App& app, NetworkOptions& o) {
     app.add_option("--max-body", o.max_body_mib, "Largest response body accepted, in MiB")
         ->check(CLI::Range(1, 16384));
 }
+
+namespace {
+
+double unix_now() {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+// One healthchecks-style ping; a failed ping is a warning, never the run's outcome.
+void ping(const std::string& url) {
+    http::ClientOptions o;
+    o.total_timeout = std::chrono::seconds{10};
+    o.connect_timeout = std::chrono::seconds{5};
+    o.retry.max_attempts = 2;
+    o.retry.base_delay = std::chrono::milliseconds{200};
+    o.user_agent = fmt::format("tm/{}", core::version());
+    http::Client client(o);
+    client.submit(http::get(url, "ping"), [](http::Response&& r) {
+        if (!r.ok()) {
+            core::log::warn("ping: {}", r.describe());
+        }
+    });
+    client.run();
+}
+
+} // namespace
 
 int run_main(CLI::App& app,
              const CommonOptions& common,
@@ -172,15 +207,36 @@ int run_main(CLI::App& app,
                                         : core::log::Level::info,
                          common.log_format == "json" ? core::log::Format::json
                                                      : core::log::Format::text);
+    std::string command = app.get_name();
+    if (command.starts_with("tm-")) {
+        command.erase(0, 3);
+    }
+    const double started = unix_now();
+    if (common.ping) {
+        core::secrets::add(*common.ping); // a ping URL is as good as a key
+        ping(*common.ping + "/start");
+    }
+    int code = static_cast<int>(core::ExitCode::failed);
     try {
-        return static_cast<int>(body());
+        code = static_cast<int>(body());
     } catch (const core::Error& e) {
         core::log::error("{}", e.what());
-        return static_cast<int>(e.code());
+        code = static_cast<int>(e.code());
     } catch (const std::exception& e) {
         core::log::error("internal error: {}", e.what());
-        return static_cast<int>(core::ExitCode::failed);
     }
+    const auto& run = report::current_run();
+    if (const auto path = report::metrics_file_path(common.metrics_file, command, run.source)) {
+        try {
+            report::write_metrics_file(*path, command, run, code, started, unix_now());
+        } catch (const std::exception& e) {
+            core::log::error("metrics file: {}", e.what());
+        }
+    }
+    if (common.ping) {
+        ping(fmt::format("{}/{}", *common.ping, code));
+    }
+    return code;
 }
 
 std::string joined_args(int argc, char** argv) {

@@ -19,6 +19,8 @@ struct CommonOptions {
     bool verbose = false;
     bool quiet = false;
     std::string log_format = "text";
+    std::optional<std::string> metrics_file; // --metrics-file (or TM_METRICS_DIR)
+    std::optional<std::string> ping;         // --ping URL: healthchecks-style start/end pings
 };
 
 // Flags of every command that talks to an upstream API.
@@ -63,8 +65,9 @@ core::Time parse_time_flag(const std::string& flag, const std::string& value);
 // core::UsageError naming `flag`.
 core::Duration parse_duration_flag(const std::string& flag, const std::string& value);
 
-// The one catch site of a program (ARCHITECTURE §7): parses `argv`, configures logging, runs
-// `body` and maps what it throws to an exit code. CLI11 parse errors exit `usage_exit` (2;
+// The one catch site of a program (ARCHITECTURE §7): parses `argv`, configures logging, pings
+// --ping URL/start, runs `body`, maps what it throws to an exit code, writes the metrics file
+// and pings URL/EXITCODE. CLI11 parse errors exit `usage_exit` (2;
 // tm status uses the monitoring plugins' 3) and --help exits 0.
 int run_main(CLI::App& app,
              const CommonOptions& common,

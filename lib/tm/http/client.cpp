@@ -284,6 +284,7 @@ struct Client::Impl {
         if (!response.ok() || response.body.empty()) {
             ++owner.m_stats.failed_requests;
         }
+        ++owner.m_stats.by_status[response.transport_error.empty() ? response.status : 0];
         job.on_done(std::move(response));
     }
 

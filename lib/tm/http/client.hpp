@@ -42,6 +42,7 @@ struct ClientStats {
     long retries = 0;
     long rate_limit_waits = 0;
     double rate_limit_wait_seconds = 0;
+    std::map<long, long> by_status; // final outcomes by HTTP status; 0: no response at all
 };
 
 // One HTTP engine on the libcurl multi interface (ARCHITECTURE §5): many transfers in flight,

@@ -6,6 +6,7 @@
 #include <tm/db/target.hpp>
 #include <tm/jobs/detect.hpp>
 #include <tm/notify/dispatch.hpp>
+#include <tm/report/metrics_file.hpp>
 #include <tm/rules/evaluate.hpp>
 #include <tm/rules/lifecycle.hpp>
 #include <tm/rules/rules_file.hpp>
@@ -153,6 +154,8 @@ core::ExitCode run_detect(const DetectOptions& o) {
     for (const auto& e : sent.errors) {
         core::log::error("{}", e);
     }
+    report::current_run().http = http.stats();
+    report::current_run().errors = static_cast<long long>(sent.errors.size());
     return sent.errors.empty() ? core::ExitCode::ok : core::ExitCode::partial;
 }
 

@@ -2,6 +2,7 @@
 #include <tm/db/migrate.hpp>
 #include <tm/db/target.hpp>
 #include <tm/jobs/source_run.hpp>
+#include <tm/report/metrics_file.hpp>
 
 #include <fmt/format.h>
 
@@ -9,14 +10,24 @@
 #include <tuple>
 
 namespace jobs {
+namespace {
+
+// Names the run's source in its metrics before connecting, so that a run that cannot reach its
+// database still reports under its source.
+std::unique_ptr<db::Connection> connect_for(const std::string& source,
+                                            const std::optional<std::string>& db) {
+    report::current_run().source = source;
+    return std::make_unique<db::Connection>(db::connect(db::select_target(db)));
+}
+
+} // namespace
 
 SourceRun::SourceRun(const std::string& source,
                      const std::optional<std::string>& db,
                      store::PullKind kind,
                      const std::string& args)
     : m_source(source), m_kind(kind == store::PullKind::pull ? "pull" : "backfill"),
-      m_conn(std::make_unique<db::Connection>(db::connect(db::select_target(db)))),
-      m_journal(*m_conn) {
+      m_conn(connect_for(source, db)), m_journal(*m_conn) {
     db::require_schema(*m_conn);
     // Pulls and backfills of one source exclude each other: both write its series.
     m_lock = std::make_unique<db::AdvisoryLock>(*m_conn, "tm:source:" + source);
@@ -45,6 +56,7 @@ void SourceRun::summarize(store::PullSummary& summary,
                           int succeeded) {
     summary.requests = http.stats().requests;
     summary.failed_requests = http.stats().failed_requests;
+    report::current_run().http = http.stats();
     // Completion order depends on timing; the journal should not.
     std::sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
         return std::tie(a.request, a.asset) < std::tie(b.request, b.asset);
@@ -88,6 +100,11 @@ core::ExitCode SourceRun::report(const store::PullSummary& summary) const {
         core::log::error("{} {} of {} failed: {}", m_kind, m_pull_id, m_source, summary.error);
     }
     const auto& c = summary.counts;
+    auto& run = report::current_run();
+    run.points_inserted = c.inserted;
+    run.points_updated = c.updated;
+    run.errors = static_cast<long long>(std::count_if(
+        summary.errors.begin(), summary.errors.end(), [](const auto& e) { return e.failure; }));
     core::log::info(
         "{} {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, {} unchanged",
         m_kind,

@@ -1,0 +1,126 @@
+#include <tm/core/files.hpp>
+#include <tm/core/strings.hpp>
+#include <tm/report/metrics_file.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdlib>
+
+namespace report {
+namespace {
+
+// The value of `name` in a metrics file this function wrote, if any.
+std::optional<double> previous_value(const std::string& text, std::string_view name) {
+    size_t at = 0;
+    while ((at = text.find(name, at)) != std::string::npos) {
+        const size_t eol = text.find('\n', at);
+        const std::string line =
+            text.substr(at, eol == std::string::npos ? std::string::npos : eol - at);
+        at += name.size();
+        if (line.size() > name.size() && line[name.size()] == '{') {
+            const auto space = line.rfind(' ');
+            return core::strings::parse_double(line.substr(space + 1));
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+RunMetrics& current_run() {
+    static RunMetrics run;
+    return run;
+}
+
+std::optional<std::string> metrics_file_path(const std::optional<std::string>& flag,
+                                             std::string_view command,
+                                             const std::string& source) {
+    if (flag) {
+        return flag;
+    }
+    const char* dir = std::getenv("TM_METRICS_DIR");
+    if (dir == nullptr || *dir == '\0') {
+        return std::nullopt;
+    }
+    return source.empty() ? fmt::format("{}/tm_{}.prom", dir, command)
+                          : fmt::format("{}/tm_{}_{}.prom", dir, command, source);
+}
+
+void write_metrics_file(const std::string& path,
+                        std::string_view command,
+                        const RunMetrics& run,
+                        int exit_code,
+                        double started_unix,
+                        double ended_unix) {
+    const std::string labels =
+        run.source.empty() ? fmt::format("command=\"{}\"", command)
+                           : fmt::format("command=\"{}\",source=\"{}\"", command, run.source);
+    const bool success = exit_code == 0 || exit_code == 3;
+    // A plain double: g++ 12 misreads an optional<double> here (-Wmaybe-uninitialized).
+    double last_success = success ? ended_unix : -1;
+    if (!success) {
+        if (const auto old = core::files::read_if_exists(path)) {
+            last_success = previous_value(*old, "tm_last_success_timestamp_seconds").value_or(-1);
+        }
+    }
+    std::string out;
+    const auto gauge =
+        [&](std::string_view name, std::string_view help, const std::string& extra, double value) {
+            if (out.find(fmt::format("# TYPE {} ", name)) == std::string::npos) {
+                out += fmt::format("# HELP {} {}\n# TYPE {} gauge\n", name, help, name);
+            }
+            out += fmt::format("{}{{{}{}}} {}\n", name, labels, extra, value);
+        };
+    gauge("tm_last_run_timestamp_seconds", "Unix time the last run ended.", "", ended_unix);
+    if (last_success >= 0) {
+        gauge("tm_last_success_timestamp_seconds",
+              "Unix time the last run that stored its data (exit 0 or 3) ended.",
+              "",
+              last_success);
+    }
+    gauge("tm_last_run_duration_seconds",
+          "Wall time of the last run.",
+          "",
+          ended_unix - started_unix);
+    gauge("tm_last_run_exit_code",
+          "Exit code of the last run (README \"Exit codes\").",
+          "",
+          exit_code);
+    for (const auto& [status, n] : run.http.by_status) {
+        gauge("tm_last_run_http_responses",
+              "Final HTTP outcomes of the last run by status (0: no response).",
+              fmt::format(",status=\"{}\"", status),
+              static_cast<double>(n));
+    }
+    gauge("tm_last_run_http_requests",
+          "HTTP requests of the last run, retries included.",
+          "",
+          static_cast<double>(run.http.requests));
+    gauge("tm_last_run_http_retries",
+          "Retried HTTP requests in the last run.",
+          "",
+          static_cast<double>(run.http.retries));
+    gauge("tm_last_run_rate_limit_waits",
+          "Waits for a rate-limit token in the last run.",
+          "",
+          static_cast<double>(run.http.rate_limit_waits));
+    gauge("tm_last_run_rate_limit_wait_seconds",
+          "Time spent waiting for rate-limit tokens.",
+          "",
+          run.http.rate_limit_wait_seconds);
+    gauge("tm_last_run_points_inserted",
+          "Points the last run inserted.",
+          "",
+          static_cast<double>(run.points_inserted));
+    gauge("tm_last_run_points_updated",
+          "Points the last run changed.",
+          "",
+          static_cast<double>(run.points_updated));
+    gauge("tm_last_run_errors",
+          "Failed requests, assets or deliveries in the last run.",
+          "",
+          static_cast<double>(run.errors));
+    core::files::write_atomically(path, out);
+}
+
+} // namespace report
