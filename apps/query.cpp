@@ -6,6 +6,7 @@
 #include <tm/core/strings.hpp>
 #include <tm/db/migrate.hpp>
 #include <tm/db/target.hpp>
+#include <tm/query/interactive.hpp>
 #include <tm/query/sql.hpp>
 #include <tm/query/views.hpp>
 #include <tm/sources/source.hpp>
@@ -64,6 +65,11 @@ int main(int argc, char** argv) {
     app.add_option("--status", f.status, "alerts: open (default), resolved or all")
         ->check(CLI::IsMember({"open", "resolved", "all"}));
     app.add_option("--sql", sql, "Run one SELECT in a read-only transaction instead of a view");
+    bool interactive = false;
+    app.add_flag(
+        "--interactive",
+        interactive,
+        "On a terminal: pick source, asset, metric and days from lists, then show or export");
     app.add_flag("--csv", csv, "CSV (RFC 4180 quoting, header row), streamed");
     app.add_flag("--json", json, "One JSON array of objects, streamed");
     app.add_flag("--ndjson", ndjson, "One JSON object per line, streamed");
@@ -124,6 +130,10 @@ int main(int argc, char** argv) {
         }
         db::Connection conn = db::connect(db::select_target(common.db));
         db::require_schema(conn);
+        if (interactive) {
+            query::run_interactive(conn, stdin, stdout, core::Clock::now());
+            return core::ExitCode::ok;
+        }
         std::unique_ptr<core::files::AtomicFile> file;
         if (output) {
             file = std::make_unique<core::files::AtomicFile>(*output);
