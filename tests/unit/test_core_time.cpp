@@ -1,6 +1,10 @@
+#include <tm/core/error.hpp>
+#include <tm/core/strings.hpp>
 #include <tm/core/time.hpp>
 
 #include <catch2/catch.hpp>
+
+#include <cmath>
 
 using namespace std::chrono_literals;
 
@@ -71,4 +75,20 @@ TEST_CASE("core::parse_duration reads units and sums") {
     }
     CHECK(core::format_duration(3h) == "3h");
     CHECK(core::format_duration(90s) == "90s");
+}
+
+TEST_CASE("numbers and times from untrusted JSON are range-checked, not undefined behaviour") {
+    // Found by fuzzing: each of these once overflowed a 64-bit microsecond count.
+    CHECK(core::parse_duration("36525d") == std::chrono::days{36'525});
+    CHECK_FALSE(core::parse_duration("36526d"));
+    CHECK_FALSE(core::parse_duration("1850289144d"));
+    CHECK_FALSE(core::parse_duration("20000d20000d"));
+    CHECK(core::to_unix_seconds(core::from_unix_seconds(253'402'300'799)) == 253'402'300'799);
+    CHECK_THROWS_AS(core::from_unix_seconds(17'102'880'010'115'200), core::DataError);
+    CHECK_THROWS_AS(core::from_unix_millis(-17'102'880'010'115'200'000), core::DataError);
+    CHECK(core::strings::to_int64(1.7e12) == 1'700'000'000'000);
+    CHECK(core::strings::to_int64(-2.5) == -2);
+    CHECK_THROWS_AS(core::strings::to_int64(1.71184e23), core::DataError);
+    CHECK_THROWS_AS(core::strings::to_int64(std::nan("")), core::DataError);
+    CHECK_THROWS_AS(core::strings::to_int64(9223372036854775808.0), core::DataError);
 }

@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/core/strings.hpp>
 
 #include <fmt/format.h>
@@ -131,6 +132,14 @@ std::optional<long long> parse_int(std::string_view s) {
         return std::nullopt;
     }
     return value;
+}
+
+int64_t to_int64(double v) {
+    // 2^63 is exactly representable; every double below it converts without overflow.
+    if (!std::isfinite(v) || v >= 9223372036854775808.0 || v < -9223372036854775808.0) {
+        throw DataError(fmt::format("number {} is not a 64-bit whole number", v));
+    }
+    return static_cast<int64_t>(v);
 }
 
 } // namespace core::strings

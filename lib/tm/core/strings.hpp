@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,5 +23,8 @@ std::optional<std::string> closest(std::string_view word,
 // Strict number parsing: the whole text must be a finite number.
 std::optional<double> parse_double(std::string_view s);
 std::optional<long long> parse_int(std::string_view s);
+// `v` truncated to a whole number; throws core::DataError when it is NaN, infinite or beyond
+// 64 bits (a JSON number cast blindly would be undefined behaviour).
+int64_t to_int64(double v);
 
 } // namespace core::strings

@@ -186,21 +186,29 @@ std::optional<Duration> parse_duration(std::string_view s) {
             unit = "ms";
         }
         pos += unit.size();
+        Duration one{};
         if (unit == "ms") {
-            total += milliseconds{n};
+            one = milliseconds{1};
         } else if (unit == "s") {
-            total += seconds{n};
+            one = seconds{1};
         } else if (unit == "m") {
-            total += minutes{n};
+            one = minutes{1};
         } else if (unit == "h") {
-            total += hours{n};
+            one = hours{1};
         } else if (unit == "d") {
-            total += days{n};
+            one = days{1};
         } else if (unit == "w") {
-            total += weeks{n};
+            one = weeks{1};
         } else {
             return std::nullopt;
         }
+        // Nothing tm schedules or looks back over lasts a century; refusing more also keeps the
+        // microsecond count far from overflowing (found by fuzzing).
+        constexpr Duration k_longest = days{36'525};
+        if (n > k_longest / one || total + n * one > k_longest) {
+            return std::nullopt;
+        }
+        total += n * one;
     }
     if (total <= Duration{0}) {
         return std::nullopt;
@@ -235,10 +243,21 @@ Time floor_to(Time t, Duration bucket) {
     return Time{Duration{v - r}};
 }
 
+// Years 0001..9999: what PostgreSQL and ISO-8601 strings agree on, and far from overflowing
+// microseconds in 64 bits.
+constexpr int64_t k_min_unix_seconds = -62'135'596'800;
+constexpr int64_t k_max_unix_seconds = 253'402'300'799;
+
 Time from_unix_seconds(int64_t s) {
+    if (s < k_min_unix_seconds || s > k_max_unix_seconds) {
+        throw DataError(fmt::format("timestamp {} s is outside the years 1 to 9999", s));
+    }
     return Time{seconds{s}};
 }
 Time from_unix_millis(int64_t ms) {
+    if (ms / 1000 < k_min_unix_seconds || ms / 1000 > k_max_unix_seconds) {
+        throw DataError(fmt::format("timestamp {} ms is outside the years 1 to 9999", ms));
+    }
     return Time{milliseconds{ms}};
 }
 int64_t to_unix_seconds(Time t) {

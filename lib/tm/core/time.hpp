@@ -41,6 +41,7 @@ std::string format_duration(Duration d);
 // 00:00 UTC and an hour bucket to the top of the hour.
 Time floor_to(Time t, Duration bucket);
 
+// Throw core::DataError outside the years 1 to 9999 (a response's garbage, not a time).
 Time from_unix_seconds(int64_t seconds);
 Time from_unix_millis(int64_t millis);
 int64_t to_unix_seconds(Time t);

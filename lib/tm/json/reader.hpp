@@ -20,8 +20,12 @@ using simdjson::ondemand::value;
 class Path {
 public:
     Path() = default;
-    Path key(std::string_view k) const { return Path(this, k, -1); }
-    Path index(long i) const { return Path(this, {}, i); }
+    // A child refers to its parent, so a child of a temporary would dangle (found by fuzzing):
+    // name the parent first.
+    Path key(std::string_view k) const& { return Path(this, k, -1); }
+    Path index(long i) const& { return Path(this, {}, i); }
+    Path key(std::string_view k) const&& = delete;
+    Path index(long i) const&& = delete;
     std::string str() const;
 
 private:

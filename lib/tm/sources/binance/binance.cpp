@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/http/url.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/binance/binance.hpp>
@@ -41,7 +42,7 @@ void read_ticker(object& obj, const Path& at, store::Batch& out) {
     if (!symbol || !close_ms) {
         throw json::ShapeError(at, "expected symbol and closeTime");
     }
-    const core::Time ts = core::from_unix_millis(static_cast<int64_t>(*close_ms));
+    const core::Time ts = core::from_unix_millis(core::strings::to_int64(*close_ms));
     const auto add = [&](const char* metric, const std::optional<double>& v) {
         if (v) {
             out.add(out.series(k_source, *symbol, metric), ts, *v);
@@ -111,7 +112,7 @@ size_t parse_klines(std::string& body,
         if (!open_ms || c < 6) {
             throw json::ShapeError(at, "expected [openTime, open, high, low, close, volume, …]");
         }
-        const auto ms = static_cast<int64_t>(*open_ms);
+        const auto ms = core::strings::to_int64(*open_ms);
         last_open_ms = std::max(last_open_ms, ms);
         for (int f = 0; f < 5; ++f) {
             if (present[f]) {

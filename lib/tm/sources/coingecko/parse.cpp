@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/coingecko/parse.hpp>
 
@@ -54,7 +55,7 @@ void parse_simple_price(std::string& body, core::Time fallback, store::Batch& ou
                         }
                     });
                 const core::Time ts =
-                    updated ? core::from_unix_seconds(static_cast<int64_t>(*updated)) : fallback;
+                    updated ? core::from_unix_seconds(core::strings::to_int64(*updated)) : fallback;
                 const std::string id(coin);
                 if (price) {
                     out.add(out.series(k_source, id, "PRICE", "usd"), ts, *price);
@@ -93,7 +94,7 @@ void parse_market_chart(std::string& body, const std::string& coin, store::Batch
                 if (is_cap && value <= 0) {
                     return;
                 }
-                out.add(series, core::from_unix_millis(static_cast<int64_t>(ms)), value);
+                out.add(series, core::from_unix_millis(core::strings::to_int64(ms)), value);
             });
         });
     });

@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/json/writer.hpp>
 #include <tm/sources/defillama/chains.hpp>
@@ -87,7 +88,7 @@ void parse_bridge_volume(std::string& body, std::string_view bridge, store::Batc
         }
         if (deposit || withdraw) {
             out.add(series,
-                    core::from_unix_seconds(static_cast<int64_t>(*date)),
+                    core::from_unix_seconds(core::strings::to_int64(*date)),
                     (deposit.value_or(0) + withdraw.value_or(0)) / 2);
         }
     });

@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/defillama/chains.hpp>
 #include <tm/sources/defillama/parse.hpp>
@@ -12,7 +13,7 @@ using json::Path;
 using simdjson::ondemand::object;
 
 core::Time at_seconds(double s) {
-    return core::from_unix_seconds(static_cast<int64_t>(s));
+    return core::from_unix_seconds(core::strings::to_int64(s));
 }
 
 // Adds the values of one `breakdown24h` ({chain: {version: value}}) to `per_chain`.

@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/json/writer.hpp>
 #include <tm/sources/defillama/chains.hpp>
@@ -125,7 +126,7 @@ void parse_stablecoin_chart(std::string& body,
             throw json::ShapeError(at.key("date"), "missing");
         }
         if (supply) {
-            out.add(series, core::from_unix_seconds(static_cast<int64_t>(*date)), *supply);
+            out.add(series, core::from_unix_seconds(core::strings::to_int64(*date)), *supply);
         }
     });
 }

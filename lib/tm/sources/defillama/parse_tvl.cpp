@@ -143,7 +143,7 @@ void parse_protocol_history(std::string& body, std::string_view slug, store::Bat
             throw json::ShapeError(at.key("date"), "missing");
         }
         if (tvl) {
-            out.add(series, core::from_unix_seconds(static_cast<int64_t>(*date)), *tvl);
+            out.add(series, core::from_unix_seconds(core::strings::to_int64(*date)), *tvl);
         }
     });
 }
@@ -163,7 +163,7 @@ void parse_chain_history(std::string& body, std::string_view chain, store::Batch
             throw json::ShapeError(at.key("date"), "missing");
         }
         if (tvl) {
-            out.add(series, core::from_unix_seconds(static_cast<int64_t>(*date)), *tvl);
+            out.add(series, core::from_unix_seconds(core::strings::to_int64(*date)), *tvl);
         }
     });
 }

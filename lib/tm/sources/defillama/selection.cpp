@@ -266,7 +266,10 @@ DefiLlamaSelection::pick(Kind kind,
         // Protocol slugs and chain labels no list returned are still asked for (a parent
         // protocol, a chain under another label). Stablecoins, bridges and pools are asked for
         // by id, which only a list can give.
-        for (const auto& [name, wanted] : m_config.at(kind)) {
+        for (const auto& entry : m_config.at(kind)) {
+            // Named, not a structured binding: clang 14 (the fuzz build) cannot capture those.
+            const std::string& name = entry.first;
+            const auto& wanted = entry.second;
             if (!wanted.metrics.empty() && !wanted.metrics.contains(std::string(metric))) {
                 continue;
             }

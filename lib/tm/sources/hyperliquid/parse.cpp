@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/json/writer.hpp>
 #include <tm/sources/hyperliquid/parse.hpp>
@@ -183,8 +184,9 @@ void parse_predicted_fundings(std::string& body, core::Time ts, store::Batch& ou
             } else if (i == 1) {
                 auto venues = as_array(p, at.index(1));
                 long j = 0;
+                const Path venues_at = at.index(1); // a named parent: a Path points at it
                 for (auto venue : venues) {
-                    const Path v_at = at.index(1).index(j++);
+                    const Path v_at = venues_at.index(j++);
                     json::value vv;
                     json::check(venue.get(vv), v_at);
                     auto vpair = as_array(vv, v_at);
@@ -246,7 +248,7 @@ size_t parse_funding_history(std::string& body, store::Batch& out, int64_t& last
         if (!coin || !time) {
             throw json::ShapeError(at, "expected coin and time");
         }
-        const auto ms = static_cast<int64_t>(*time);
+        const auto ms = core::strings::to_int64(*time);
         last_ms = std::max(last_ms, ms);
         ++rows;
         if (rate) {
