@@ -5,6 +5,7 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -108,6 +109,16 @@ Result run(const std::vector<std::string>& argv, const Options& options) {
         throw Error(fmt::format("cannot run '{}': program not found", argv[0]));
     }
     return result;
+}
+
+std::string host_name() {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    return host;
+}
+
+bool is_running(int pid) {
+    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
 }
 
 } // namespace core::process

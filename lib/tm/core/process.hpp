@@ -24,4 +24,10 @@ Result run(const std::vector<std::string>& argv, const Options& options = {});
 // Finds `program` in $PATH; nullopt when absent.
 std::optional<std::string> find_in_path(const std::string& program);
 
+// This machine's host name.
+std::string host_name();
+
+// Whether a process with this pid exists on this machine.
+bool is_running(int pid);
+
 } // namespace core::process

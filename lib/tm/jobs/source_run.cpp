@@ -1,4 +1,5 @@
 #include <tm/core/log.hpp>
+#include <tm/core/process.hpp>
 #include <tm/db/migrate.hpp>
 #include <tm/db/target.hpp>
 #include <tm/jobs/source_run.hpp>
@@ -7,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <thread>
 #include <tuple>
 
 namespace jobs {
@@ -20,6 +22,24 @@ std::unique_ptr<db::Connection> connect_for(const std::string& source,
     return std::make_unique<db::Connection>(db::connect(db::select_target(db)));
 }
 
+// A run killed a moment ago leaves its database session, and so the lock, behind until the
+// server notices the closed connection. When the journal says the holder's process on this host
+// is gone, wait for the lock (up to 10 s) instead of refusing.
+bool wait_for_dead_holder(db::AdvisoryLock& lock,
+                          const std::optional<store::RunningPull>& running) {
+    if (!running || running->host != core::process::host_name()
+        || core::process::is_running(running->pid)) {
+        return false;
+    }
+    for (int i = 0; i < 100; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds{100});
+        if (lock.try_acquire()) {
+            return true;
+        }
+    }
+    return false;
+}
+
 } // namespace
 
 SourceRun::SourceRun(const std::string& source,
@@ -31,7 +51,7 @@ SourceRun::SourceRun(const std::string& source,
     db::require_schema(*m_conn);
     // Pulls and backfills of one source exclude each other: both write its series.
     m_lock = std::make_unique<db::AdvisoryLock>(*m_conn, "tm:source:" + source);
-    if (!m_lock->try_acquire()) {
+    if (!m_lock->try_acquire() && !wait_for_dead_holder(*m_lock, m_journal.running(source))) {
         std::string holder = "another tm process";
         if (auto running = m_journal.running(source)) {
             holder = fmt::format("pull {} (pid {} on {}, started {})",

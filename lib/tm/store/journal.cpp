@@ -1,3 +1,4 @@
+#include <tm/core/process.hpp>
 #include <tm/core/secrets.hpp>
 #include <tm/store/journal.hpp>
 
@@ -25,15 +26,13 @@ void Journal::close_interrupted(const std::string& source) {
 }
 
 int64_t Journal::start(const std::string& source, PullKind kind, const std::string& args) {
-    char host[256] = {};
-    ::gethostname(host, sizeof host - 1);
     const auto r = m_conn.exec("INSERT INTO pulls (source, kind, args, pid, host) "
                                "VALUES ($1, $2, $3, $4, $5) RETURNING pull_id",
                                {source,
                                 std::string(kind == PullKind::pull ? "pull" : "backfill"),
                                 core::secrets::redact(args),
                                 std::to_string(::getpid()),
-                                std::string(host)});
+                                core::process::host_name()});
     return r.get_int(0, 0);
 }
 
