@@ -15,6 +15,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 namespace {
@@ -55,9 +56,9 @@ int main(int argc, char** argv) {
         "--entity", f.entity, "Every source's series of this entity (config/entities.csv)");
     app.add_option("--since", since, "From this day or time (UTC)");
     app.add_option("--until", until, "Before this day or time (UTC)");
-    app.add_option("--days", days, "The last N days")->check(CLI::PositiveNumber);
+    app.add_option("--days", days, "The last N days")->check(CLI::Range(1, 36'500));
     app.add_option("--limit", f.limit, "At most N rows (a table defaults to 1000)")
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1LL, 1'000'000'000'000LL));
     app.add_option("--interval", f.interval, "history: one row per series and hour, day or week")
         ->check(CLI::IsMember({"hour", "day", "week"}));
     app.add_option("--agg", f.agg, "with --interval: last (default), first, avg, min, max or sum")
@@ -127,6 +128,10 @@ int main(int argc, char** argv) {
                                      : report::Format::table;
         if (!f.limit && format == report::Format::table && !output) {
             f.limit = 1000;
+        }
+        if (output
+            && !std::filesystem::is_directory(std::filesystem::absolute(*output).parent_path())) {
+            throw core::UsageError(fmt::format("-o {}: its folder does not exist", *output));
         }
         db::Connection conn = db::connect(db::select_target(common.db));
         db::require_schema(conn);

@@ -58,11 +58,11 @@ void add_selection(CLI::App& app, SelectionOptions& o) {
     app.add_option("--assets", o.assets, "Only these assets (comma list, repeatable)");
     app.add_option("--metrics", o.metrics, "Only these metrics (comma list, repeatable)");
     app.add_option("--top", o.top, "Assets per metric when the config names none (0 = all)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0, 1'000'000));
     app.add_option("--min-pool-tvl",
                    o.min_pool_tvl,
                    "Yield pools below this TVL (USD) are left out unless named")
-        ->check(CLI::NonNegativeNumber);
+        ->check(CLI::Range(0.0, 1e15));
     app.add_option("--batch-assets",
                    o.batch_assets,
                    "Assets per request, for sources that batch them (Artemis)")
@@ -136,6 +136,10 @@ void add_common(CLI::App& app, CommonOptions& o) {
                    o.ping,
                    "Ping URL/start before and URL/EXITCODE after the run (healthchecks.io style)");
     app.set_version_flag("--version", std::string(core::version()));
+    // One line naming the problem and where the fix is (CLI11's default adds a second line).
+    app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+        return fmt::format("{}: {} (see {} --help)\n", a->get_name(), e.what(), a->get_name());
+    });
 }
 
 void add_network(CLI::App& app, NetworkOptions& o) {
@@ -207,6 +211,24 @@ int run_main(CLI::App& app,
                                         : core::log::Level::info,
                          common.log_format == "json" ? core::log::Format::json
                                                      : core::log::Format::text);
+    // Flags whose mistakes would otherwise only show after the run: refuse them up front.
+    try {
+        if (common.ping && !common.ping->starts_with("http://")
+            && !common.ping->starts_with("https://")) {
+            throw core::UsageError("--ping needs an http(s):// URL");
+        }
+        if (common.metrics_file) {
+            const auto parent = std::filesystem::absolute(*common.metrics_file).parent_path();
+            if (!std::filesystem::is_directory(parent)) {
+                throw core::UsageError(fmt::format("--metrics-file {}: folder {} does not exist",
+                                                   *common.metrics_file,
+                                                   parent.string()));
+            }
+        }
+    } catch (const core::UsageError& e) {
+        core::log::error("{}", e.what());
+        return usage_exit;
+    }
     std::string command = app.get_name();
     if (command.starts_with("tm-")) {
         command.erase(0, 3);
