@@ -2,10 +2,11 @@
 # A throw-away PostgreSQL cluster for the test suite: unix socket only, in DIR.
 #   pg_cluster.sh start DIR   → initdb + start, prints the PG* exports to eval
 #   pg_cluster.sh stop DIR    → stop and delete
+#   pg_cluster.sh restart DIR → fast restart (connections are dropped; for the fault tests)
 # initdb and postgres refuse to run as root, so as root they run as the postgres user.
 set -euo pipefail
-cmd=${1:?usage: pg_cluster.sh start|stop DIR}
-dir=${2:?usage: pg_cluster.sh start|stop DIR}
+cmd=${1:?usage: pg_cluster.sh start|stop|restart DIR}
+dir=${2:?usage: pg_cluster.sh start|stop|restart DIR}
 
 bindir=${TM_PG_BINDIR:-}
 if [ -z "$bindir" ]; then
@@ -43,6 +44,10 @@ CONF
     || { cat "$dir/server.log" >&2; exit 1; }
   echo "export PGHOST='$dir' PGPORT=5432 PGUSER=tm_test PGDATABASE=postgres"
   ;;
+restart)
+  as_owner "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -m fast -w -t 60 -s restart \
+    || { cat "$dir/server.log" >&2; exit 1; }
+  ;;
 stop)
   if [ -f "$dir/data/postmaster.pid" ]; then
     as_owner "$bindir/pg_ctl" -D "$dir/data" -m immediate -w -s stop || true
@@ -50,7 +55,7 @@ stop)
   rm -rf "$dir"
   ;;
 *)
-  echo "usage: pg_cluster.sh start|stop DIR" >&2
+  echo "usage: pg_cluster.sh start|stop|restart DIR" >&2
   exit 2
   ;;
 esac
