@@ -48,8 +48,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember(query::view_names()));
     app.add_option("--source", f.source, "Only this source");
     app.add_option("--asset", assets, "Only these assets (comma list, repeatable)");
-    app.add_option(
-        "--kind", f.kind, "Only assets of this kind (protocol, chain, pool, coin, pair…)");
+    app.add_option("--kind", f.kind, "Only assets of this kind")
+        ->check(CLI::IsMember({"protocol",
+                               "chain",
+                               "pool",
+                               "stablecoin",
+                               "bridge",
+                               "coin",
+                               "perp",
+                               "pair",
+                               "equity"}));
     app.add_option(
         "--metric", f.metric, "A metric, or a family: FEES matches FEES, FEES_24H, CHAIN_FEES_24H");
     app.add_option(
@@ -112,6 +120,9 @@ int main(int argc, char** argv) {
             for (auto& item : core::strings::split_list(a)) {
                 f.assets.push_back(std::move(item));
             }
+        }
+        if (!assets.empty() && f.assets.empty()) {
+            throw core::UsageError("--asset names nothing; give a comma list such as a,b");
         }
         if (since) {
             f.since = cli::parse_time_flag("--since", *since);

@@ -34,17 +34,23 @@ core::Time parse_time_flag(const std::string& flag, const std::string& value) {
 sources::Selection SelectionOptions::to_selection() const {
     sources::Selection s;
     s.config_file = config_file;
-    // Repeatable flags that also take comma lists: --assets a,b --assets c.
-    for (const auto& a : assets) {
-        for (auto& item : core::strings::split_list(a)) {
-            s.assets.push_back(std::move(item));
+    // Repeatable flags that also take comma lists: --assets a,b --assets c. A flag given with
+    // nothing in it is a mistake, not "everything".
+    const auto items = [](const char* flag, const std::vector<std::string>& values) {
+        std::vector<std::string> out;
+        for (const auto& v : values) {
+            for (auto& item : core::strings::split_list(v)) {
+                out.push_back(std::move(item));
+            }
         }
-    }
-    for (const auto& m : metrics) {
-        for (auto& item : core::strings::split_list(m)) {
-            s.metrics.push_back(std::move(item));
+        if (!values.empty() && out.empty()) {
+            throw core::UsageError(
+                fmt::format("{} names nothing; give a comma list such as a,b", flag));
         }
-    }
+        return out;
+    };
+    s.assets = items("--assets", assets);
+    s.metrics = items("--metrics", metrics);
     s.top = top;
     s.min_pool_tvl = min_pool_tvl;
     s.batch_assets = batch_assets;
