@@ -110,11 +110,7 @@ int main(int argc, char** argv) {
                  view != query::View::pulls && view != query::View::ohlcv,
                  "latest, history, series, alerts and assets");
         if (f.source) {
-            const auto names = sources::source_names();
-            if (std::find(names.begin(), names.end(), *f.source) == names.end()) {
-                throw core::UsageError(fmt::format(
-                    "unknown source '{}' (known: {})", *f.source, fmt::join(names, ", ")));
-            }
+            sources::require_source(*f.source);
         }
         for (const auto& a : assets) {
             for (auto& item : core::strings::split_list(a)) {

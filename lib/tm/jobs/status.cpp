@@ -4,6 +4,7 @@
 #include <tm/db/target.hpp>
 #include <tm/jobs/status.hpp>
 #include <tm/query/feed_status.hpp>
+#include <tm/report/rows.hpp>
 #include <tm/rules/rules_file.hpp>
 
 #include <fmt/format.h>
@@ -18,25 +19,6 @@ using query::Health;
 
 std::string json_text(const std::optional<std::string>& s) {
     return s ? fmt::format("\"{}\"", core::strings::json_escape(*s)) : std::string("null");
-}
-
-// Max ages: factor × schedule of the rules' staleness rule, then --max-age on top.
-std::map<std::string, core::Duration> max_ages(const StatusOptions& o, int& failures) {
-    std::map<std::string, core::Duration> out;
-    for (const auto& rule : rules::load_rules(o.rules_file)) {
-        if (rule.kind != rules::Kind::staleness) {
-            continue;
-        }
-        for (const auto& [source, every] : rule.schedule) {
-            out[source] = std::chrono::duration_cast<core::Duration>(every * rule.factor);
-        }
-        failures = rule.failed_pulls;
-        break;
-    }
-    for (const auto& [source, age] : o.max_age) {
-        out[source] = age;
-    }
-    return out;
 }
 
 std::string table(const std::vector<FeedStatus>& feeds) {
@@ -65,24 +47,7 @@ std::string table(const std::vector<FeedStatus>& feeds) {
              std::to_string(f.open_alerts),
              f.reason});
     }
-    std::vector<size_t> width(rows[0].size());
-    for (const auto& r : rows) {
-        for (size_t c = 0; c < r.size(); ++c) {
-            width[c] = std::max(width[c], r[c].size());
-        }
-    }
-    std::string out;
-    for (const auto& r : rows) {
-        std::string line;
-        for (size_t c = 0; c < r.size(); ++c) {
-            line += fmt::format("{:<{}}  ", r[c], width[c]);
-        }
-        while (!line.empty() && line.back() == ' ') {
-            line.pop_back();
-        }
-        out += line + "\n";
-    }
-    return out;
+    return report::aligned(rows);
 }
 
 std::string feed_json(const FeedStatus& f) {
@@ -118,12 +83,15 @@ int report_unknown(const std::string& why, bool json, std::FILE* out) {
 
 int run_status(const StatusOptions& o, std::FILE* out) {
     try {
-        int failures = 3;
-        const auto ages = max_ages(o, failures);
+        // The rules' schedules, then --max-age on top.
+        auto limits = query::feed_limits(rules::load_rules(o.rules_file));
+        for (const auto& [source, age] : o.max_age) {
+            limits.max_age[source] = age;
+        }
         const db::Target target = db::select_target(o.db);
         db::Connection conn = db::connect(target);
         db::require_schema(conn);
-        const auto feeds = query::feed_status(conn, core::Clock::now(), ages, failures);
+        const auto feeds = query::feed_status(conn, core::Clock::now(), limits);
         const long long size =
             conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
         if (feeds.empty()) {

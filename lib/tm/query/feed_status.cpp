@@ -36,10 +36,23 @@ std::string_view health_name(Health h) {
     return "UNKNOWN";
 }
 
-std::vector<FeedStatus> feed_status(db::Connection& conn,
-                                    core::Time now,
-                                    const std::map<std::string, core::Duration>& max_age,
-                                    int failures_critical) {
+FeedLimits feed_limits(const std::vector<rules::Rule>& rules) {
+    FeedLimits out;
+    for (const auto& rule : rules) {
+        if (rule.kind != rules::Kind::staleness) {
+            continue;
+        }
+        for (const auto& [source, every] : rule.schedule) {
+            out.max_age[source] = std::chrono::duration_cast<core::Duration>(every * rule.factor);
+        }
+        out.failures_critical = rule.failed_pulls;
+        break;
+    }
+    return out;
+}
+
+std::vector<FeedStatus>
+feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
     // One statement; the newest point of each series is one index probe.
     const auto r = conn.exec(
         "WITH newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
@@ -83,7 +96,7 @@ std::vector<FeedStatus> feed_status(db::Connection& conn,
         f.series = r.get_int(i, 6);
         f.points = r.get_int(i, 7);
         f.open_alerts = r.get_int(i, 8);
-        if (const auto it = max_age.find(f.source); it != max_age.end()) {
+        if (const auto it = limits.max_age.find(f.source); it != limits.max_age.end()) {
             f.max_age = it->second;
         }
 
@@ -95,7 +108,7 @@ std::vector<FeedStatus> feed_status(db::Connection& conn,
             critical.push_back(fmt::format(
                 "newest point {} old (max {})", human_age(*f.age_seconds), human_age(limit)));
         }
-        if (f.failures_in_a_row >= failures_critical) {
+        if (f.failures_in_a_row >= limits.failures_critical) {
             critical.push_back(fmt::format("last {} pulls failed", f.failures_in_a_row));
         } else if (f.last_pull_status == "failed") {
             warning.push_back("last pull failed");

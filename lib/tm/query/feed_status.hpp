@@ -2,6 +2,7 @@
 
 #include <tm/core/time.hpp>
 #include <tm/db/connection.hpp>
+#include <tm/rules/rule.hpp>
 
 #include <map>
 #include <optional>
@@ -32,14 +33,22 @@ struct FeedStatus {
     std::string reason; // why it is not OK
 };
 
+// When a feed counts as stale or failing: its max age per source, and the failed pulls in a row
+// that make it critical.
+struct FeedLimits {
+    std::map<std::string, core::Duration> max_age;
+    int failures_critical = 3;
+};
+
+// The limits the rules imply, so that tm detect, tm status and tm serve agree: from the first
+// staleness rule, max age = factor x schedule per source, and its failed_pulls.
+FeedLimits feed_limits(const std::vector<rules::Rule>& rules);
+
 // Every source that has series or pulls, judged as of `now`: CRITICAL when its newest point is
 // older than its max age or its last `failures_critical` pulls failed, WARNING when its last
 // pull failed or was partial, OK otherwise. Sources without a max age are judged on pulls only.
 // Points are judged as of `now` (TM_NOW in tests); the journal's times are the wall clock's, so
 // the last pull is simply the newest finished one.
-std::vector<FeedStatus> feed_status(db::Connection& conn,
-                                    core::Time now,
-                                    const std::map<std::string, core::Duration>& max_age,
-                                    int failures_critical);
+std::vector<FeedStatus> feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits);
 
 } // namespace query

@@ -55,7 +55,12 @@ long long write_table(db::Connection& conn,
                       const db::Params& params,
                       const std::vector<Column>& columns,
                       std::FILE* out) {
-    std::vector<std::vector<std::string>> rows;
+    std::vector<std::vector<std::string>> rows(1);
+    std::vector<bool> right;
+    for (const auto& c : columns) {
+        rows[0].push_back(c.name);
+        right.push_back(c.type == Type::number);
+    }
     const long long n = conn.stream(sql, params, [&](const db::Result& r, int) {
         std::vector<std::string> cells;
         for (size_t c = 0; c < columns.size(); ++c) {
@@ -63,35 +68,7 @@ long long write_table(db::Connection& conn,
         }
         rows.push_back(std::move(cells));
     });
-    std::vector<size_t> width(columns.size());
-    for (size_t c = 0; c < columns.size(); ++c) {
-        width[c] = columns[c].name.size();
-        for (const auto& r : rows) {
-            width[c] = std::max(width[c], r[c].size());
-        }
-    }
-    const auto print_row = [&](const std::vector<std::string>& cells) {
-        std::string line;
-        for (size_t c = 0; c < cells.size(); ++c) {
-            if (c > 0) {
-                line += "  ";
-            }
-            line += columns[c].type == Type::number ? fmt::format("{:>{}}", cells[c], width[c])
-                                                    : fmt::format("{:<{}}", cells[c], width[c]);
-        }
-        while (!line.empty() && line.back() == ' ') {
-            line.pop_back();
-        }
-        put(out, line + "\n");
-    };
-    std::vector<std::string> header;
-    for (const auto& c : columns) {
-        header.push_back(c.name);
-    }
-    print_row(header);
-    for (const auto& r : rows) {
-        print_row(r);
-    }
+    put(out, aligned(rows, right));
     return n;
 }
 
@@ -129,6 +106,34 @@ long long write_json(db::Connection& conn,
 }
 
 } // namespace
+
+std::string aligned(const std::vector<std::vector<std::string>>& rows,
+                    const std::vector<bool>& right) {
+    std::vector<size_t> width;
+    for (const auto& r : rows) {
+        width.resize(std::max(width.size(), r.size()));
+        for (size_t c = 0; c < r.size(); ++c) {
+            width[c] = std::max(width[c], r[c].size());
+        }
+    }
+    std::string out;
+    for (const auto& r : rows) {
+        std::string line;
+        for (size_t c = 0; c < r.size(); ++c) {
+            if (c > 0) {
+                line += "  ";
+            }
+            line += c < right.size() && right[c] ? fmt::format("{:>{}}", r[c], width[c])
+                                                 : fmt::format("{:<{}}", r[c], width[c]);
+        }
+        while (!line.empty() && line.back() == ' ') {
+            line.pop_back();
+        }
+        out += line;
+        out += '\n';
+    }
+    return out;
+}
 
 long long write_rows(db::Connection& conn,
                      const std::string& sql,

@@ -34,4 +34,9 @@ long long write_rows(db::Connection& conn,
                      Format format,
                      std::FILE* out);
 
+// `rows` (the first being the header) as aligned text: columns two spaces apart, those with
+// `right[c]` right-aligned, no trailing blanks, one line each.
+std::string aligned(const std::vector<std::vector<std::string>>& rows,
+                    const std::vector<bool>& right = {});
+
 } // namespace report

@@ -52,19 +52,9 @@ long long int_param(
 
 class Server {
 public:
-    explicit Server(const ServeOptions& o) : m_options(o), m_target(db::select_target(o.db)) {
-        int failures = 3;
-        for (const auto& rule : rules::load_rules(o.rules_file)) {
-            if (rule.kind == rules::Kind::staleness) {
-                for (const auto& [source, every] : rule.schedule) {
-                    m_max_age[source] =
-                        std::chrono::duration_cast<core::Duration>(every * rule.factor);
-                }
-                failures = rule.failed_pulls;
-                break;
-            }
-        }
-        m_failures = failures;
+    explicit Server(const ServeOptions& o)
+        : m_options(o), m_target(db::select_target(o.db)),
+          m_limits(query::feed_limits(rules::load_rules(o.rules_file))) {
         // Fails early (exit 2 or 4) on a bad address, an unreachable server or an old schema.
         db::Connection conn = db::connect(m_target);
         db::require_schema(conn);
@@ -142,14 +132,8 @@ private:
         f.limit = int_param(
             req, "limit", std::min<long long>(1000, m_options.max_rows), 1, m_options.max_rows);
         if (req.has_param("source")) {
-            const auto names = sources::source_names();
             f.source = req.get_param_value("source");
-            if (std::find(names.begin(), names.end(), *f.source) == names.end()) {
-                throw BadRequest{400,
-                                 fmt::format("unknown source '{}' (known: {})",
-                                             *f.source,
-                                             fmt::join(names, ", "))};
-            }
+            sources::require_source(*f.source); // a UsageError: 400
         }
         if (req.has_param("metric")) {
             f.metric = req.get_param_value("metric");
@@ -207,7 +191,7 @@ private:
 
     // Prometheus exposition: feed health per source, open alerts, database size.
     void metrics(db::Connection& conn, const httplib::Request&, httplib::Response& res) {
-        const auto feeds = query::feed_status(conn, core::Clock::now(), m_max_age, m_failures);
+        const auto feeds = query::feed_status(conn, core::Clock::now(), m_limits);
         std::string out =
             "# HELP tm_up 1 while tm serve can read its database.\n# TYPE tm_up gauge\ntm_up 1\n"
             "# HELP tm_feed_health 0 OK, 1 WARNING, 2 CRITICAL (as tm status).\n# TYPE "
@@ -243,8 +227,7 @@ private:
 
     ServeOptions m_options;
     db::Target m_target;
-    std::map<std::string, core::Duration> m_max_age;
-    int m_failures = 3;
+    query::FeedLimits m_limits;
 };
 
 } // namespace

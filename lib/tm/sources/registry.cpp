@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace sources {
@@ -67,12 +68,17 @@ std::vector<std::string> source_names() {
 
 std::unique_ptr<Source>
 make_source(const std::string& name, Mode mode, const Selection& selection) {
-    for (const auto& e : registry()) {
-        if (name == e.name) {
-            return e.make(mode, selection);
-        }
-    }
+    require_source(name);
+    const auto& all = registry();
+    return std::find_if(all.begin(), all.end(), [&](const auto& e) { return name == e.name; })
+        ->make(mode, selection);
+}
+
+void require_source(const std::string& name) {
     const auto names = source_names();
+    if (std::find(names.begin(), names.end(), name) != names.end()) {
+        return;
+    }
     std::string message = fmt::format("unknown source '{}'", name);
     if (auto guess = core::strings::closest(name, names)) {
         message += fmt::format("; did you mean '{}'?", *guess);

@@ -203,6 +203,8 @@ public:
 
 // The registry (sources/registry.cpp): every source tm knows, by name.
 std::vector<std::string> source_names();
+// Throws core::UsageError naming the known sources (and the closest one) unless `name` is one.
+void require_source(const std::string& name);
 // Throws core::UsageError naming the known sources (and the closest one) for an unknown name,
 // or for a selection the source cannot satisfy (unknown metric, unreadable config).
 std::unique_ptr<Source>
