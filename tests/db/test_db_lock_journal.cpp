@@ -71,8 +71,15 @@ TEST_CASE("assets upsert rewrites only what changed") {
     TempDb tmp;
     auto conn = tmp.connect();
     std::vector<store::Asset> assets = {
-        {"defillama", "protocol", "aave", "Aave", "AAVE", "Multi-Chain", "aave", R"({"id":"1"})"},
-        {"defillama", "chain", "aave", "Aave chain", "", "", "", ""},
+        {"defillama",
+         store::AssetKind::protocol,
+         "aave",
+         "Aave",
+         "AAVE",
+         "Multi-Chain",
+         "aave",
+         R"({"id":"1"})"},
+        {"defillama", store::AssetKind::chain, "aave", "Aave chain", "", "", "", ""},
     };
     CHECK(store::write_assets(conn, assets) == 2);
     CHECK(store::write_assets(conn, assets) == 0);

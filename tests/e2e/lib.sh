@@ -25,7 +25,8 @@ cleanup() {
 trap cleanup EXIT
 
 # The process environment must not leak a developer's real settings into a test.
-unset DEFILLAMA_API_KEY TM_DATABASE_URL DATABASE_URL TM_NOW TM_HOME TM_DEFILLAMA_PRO_URL TM_DEFILLAMA_BRIDGES_URL
+unset DEFILLAMA_API_KEY TM_DATABASE_URL DATABASE_URL TM_NOW TM_HOME TM_DEFILLAMA_PRO_URL TM_DEFILLAMA_BRIDGES_URL \
+  TM_DATABASE_URL_OWNER TM_DATABASE_URL_WRITER TM_DATABASE_URL_READER PGSERVICE
 
 tm() { "$TM_BIN/tm" "$@"; }
 
@@ -68,8 +69,13 @@ new_database() {
   psql -qX -d postgres -c "CREATE DATABASE $name" >/dev/null
   E2E_DATABASES+=("$name")
   export TM_DATABASE_URL="dbname=$name"
+  # Every command connects as the least role it needs, as deployed (tm setup makes the roles).
+  export TM_DATABASE_URL_OWNER="dbname=$name user=tm_owner"
+  export TM_DATABASE_URL_WRITER="dbname=$name user=tm_writer"
+  export TM_DATABASE_URL_READER="dbname=$name user=tm_reader"
   if [ "${1:-}" != "--empty" ]; then
-    tm setup >/dev/null 2>"$E2E_TMP/setup.err" || { cat "$E2E_TMP/setup.err" >&2; return 1; }
+    # The first setup of a database is a superuser's: it creates the roles.
+    tm setup --db "dbname=$name" >/dev/null 2>"$E2E_TMP/setup.err" || { cat "$E2E_TMP/setup.err" >&2; return 1; }
   fi
 }
 

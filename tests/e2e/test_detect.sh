@@ -9,7 +9,7 @@ HOOK_PATH=/hooks/generic
 
 # aave TVL hourly at 100 for a day, then $1 at 2024-03-13T10:00Z (75 is a 25% drop).
 seed_tvl() {
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'aave', 'TVL') ON CONFLICT DO NOTHING;
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'aave', 'TVL') ON CONFLICT DO NOTHING;
        INSERT INTO points SELECT series_id, t, 100 FROM series,
          generate_series('2024-03-12T09:00Z'::timestamptz, '2024-03-13T09:00Z', '1 hour') t
         WHERE asset = 'aave' ON CONFLICT DO NOTHING;
@@ -60,7 +60,7 @@ case_tvl_drop_opens_once_notifies_once_and_resolves() {
 
 case_many_events_at_once_are_one_slack_message() {
   new_database
-  sql "INSERT INTO series (source, asset, metric) SELECT 'defillama', 'p' || i, 'TVL' FROM generate_series(1, 7) i;
+  sql "INSERT INTO series (source, kind, asset, metric) SELECT 'defillama', 'protocol', 'p' || i, 'TVL' FROM generate_series(1, 7) i;
        INSERT INTO points SELECT series_id, t, 100 FROM series,
          generate_series('2024-03-12T10:00Z'::timestamptz, '2024-03-13T09:00Z', '1 hour') t;
        INSERT INTO points SELECT series_id, '2024-03-13T10:00Z', 50 FROM series;" >/dev/null

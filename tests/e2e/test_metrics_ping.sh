@@ -37,7 +37,7 @@ for l in lines:
 PY
   # A run that cannot reach its database: exit 4 in the file, last success kept.
   sleep 1
-  TM_DATABASE_URL="dbname=tm_no_such_$$" run tm pull defillama -q --metrics-file "$f"
+  TM_DATABASE_URL_WRITER="dbname=tm_no_such_$$" run tm pull defillama -q --metrics-file "$f"
   expect_code 4
   expect_eq "$(metric "$f" 'tm_last_run_exit_code{command="pull",source="defillama"}')" 4 "exit code after failure"
   expect_eq "$(metric "$f" 'tm_last_success_timestamp_seconds{command="pull",source="defillama"}')" "$success" "last success"

@@ -48,7 +48,7 @@ case_every_scheduled_command_is_accepted() {
   # The check itself: a flag a command does not take is refused, nothing runs.
   TM_CHECK_ARGS=1 run tm pull defillama -q --no-such-flag
   expect_code 2
-  TM_CHECK_ARGS=1 TM_DATABASE_URL="dbname=tm_never_$$" run tm detect -q --rule tvl_drop
+  TM_CHECK_ARGS=1 TM_DATABASE_URL_WRITER="dbname=tm_never_$$" run tm detect -q --rule tvl_drop
   expect_code 0
   expect_eq "$ERR" "" "stderr of a checked command"
 }

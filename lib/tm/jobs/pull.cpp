@@ -53,9 +53,9 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options, lo
 
 // daily_ohlcv is derived from PRICE and VOLUME_24H points: rebuilt after a price source wrote.
 void refresh_ohlcv(const PullOptions& options) {
-    db::Connection conn = db::connect(db::select_target(options.db));
+    db::Connection conn = db::connect(db::select_target(options.db, db::Role::writer));
     // CONCURRENTLY: readers of daily_ohlcv are not blocked while it rebuilds.
-    conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
+    conn.exec("SELECT tm_refresh_daily_ohlcv()");
 }
 
 } // namespace

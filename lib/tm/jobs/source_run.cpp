@@ -19,7 +19,7 @@ namespace {
 std::unique_ptr<db::Connection> connect_for(const std::string& source,
                                             const std::optional<std::string>& db) {
     report::current_run().source = source;
-    return std::make_unique<db::Connection>(db::connect(db::select_target(db)));
+    return std::make_unique<db::Connection>(db::connect(db::select_target(db, db::Role::writer)));
 }
 
 // A run killed a moment ago leaves its database session, and so the lock, behind until the

@@ -88,7 +88,7 @@ int run_status(const StatusOptions& o, std::FILE* out) {
         for (const auto& [source, age] : o.max_age) {
             limits.max_age[source] = age;
         }
-        const db::Target target = db::select_target(o.db);
+        const db::Target target = db::select_target(o.db, db::Role::reader);
         db::Connection conn = db::connect(target);
         db::require_schema(conn);
         const auto feeds = query::feed_status(conn, core::Clock::now(), limits);
