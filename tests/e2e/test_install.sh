@@ -100,7 +100,7 @@ EOF
     # Sets that grow with the project: every migration, unit and recorded response.
     for f in "$TM_SOURCE_DIR"/schema/*.sql; do echo "644 f usr/local/share/tm/schema/${f##*/}"; done
     for f in "$TM_SOURCE_DIR"/crontab/systemd/*; do echo "644 f usr/local/lib/systemd/system/${f##*/}"; done
-    for f in "$TM_SOURCE_DIR"/demo/defillama/*.{meta,body}; do echo "644 f usr/local/share/tm/demo/defillama/${f##*/}"; done
+    for f in "$TM_SOURCE_DIR"/config/demo/defillama/*.{meta,body}; do echo "644 f usr/local/share/tm/demo/defillama/${f##*/}"; done
   } | sort -k3)
   local got
   got=$(listing "$DEST")
@@ -109,7 +109,7 @@ $(diff <(echo "$expected") <(echo "$got"))"
   # Installed files are the built ones, not stale copies.
   cmp -s "$PREFIX/bin/tm-pull" "$TM_BIN/tm-pull" || fail "bin/tm-pull is not the built program"
   cmp -s "$PREFIX/share/tm/config/rules.toml" "$TM_SOURCE_DIR/config/rules.toml" || fail "rules.toml differs"
-  cmp -s "$DEST/etc/tm/tm.env" "$TM_SOURCE_DIR/packaging/tm.env" || fail "etc/tm/tm.env is not packaging/tm.env"
+  cmp -s "$DEST/etc/tm/tm.env" "$TM_SOURCE_DIR/config/tm.env" || fail "etc/tm/tm.env is not config/tm.env"
 }
 
 # With nothing but the system on PATH, and a decoy tm-status on it, the installed front-end
@@ -176,7 +176,7 @@ case_reinstall_keeps_tm_env() {
   install_into "$dest" || return
   expect_contains "$(cat "$dest/etc/tm/tm.env")" "ARTEMIS_API_KEY=theirs" "tm.env after a reinstall"
   expect_contains "$(cat "$E2E_TMP/install.log")" "Keeping: $dest/etc/tm/tm.env" "install log"
-  cmp -s "$dest/usr/local/share/doc/tm/examples/tm.env" "$TM_SOURCE_DIR/packaging/tm.env" ||
+  cmp -s "$dest/usr/local/share/doc/tm/examples/tm.env" "$TM_SOURCE_DIR/config/tm.env" ||
     fail "the pristine tm.env changed"
 }
 
@@ -265,8 +265,8 @@ case_completion_of_partial_words() {
   expect_completion "history" tm query hi
   expect_completion "--stop" tm setup --st
   # A program called directly, and a value that is a path.
-  expect_completion "--print-conninfo" tm-setup --pr
-  expect_completion "$TM_SOURCE_DIR/demo" tm pull defillama --replay "$TM_SOURCE_DIR/dem"
+  expect_completion "--print-conninfo" tm-setup --print-c
+  expect_completion "$TM_SOURCE_DIR/config/demo" tm pull defillama --replay "$TM_SOURCE_DIR/config/dem"
   # Every flag of every command, as its --help lists them.
   local cmd flags
   for cmd in $COMMANDS; do

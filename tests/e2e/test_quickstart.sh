@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/quickstart always ends with something to look at: offline (a closed port; no network
-# at all), the recording in demo/defillama, stored and shown as 2022 data; online, the live
+# at all), the recording in config/demo/defillama, stored and shown as 2022 data; online, the live
 # pull's TVL table, also after a partial pull (exit 3). It runs as a user runs it, bootstrap
 # included (a no-op on the build under test, TM_BUILD_DIR).
 source "$(dirname "$0")/lib.sh"
@@ -20,7 +20,7 @@ closed_port() {
 expect_recorded_run() {
   expect_code 0
   expect_contains "$OUT" "RECORDED DATA of 2022-01-29, not today's" "quickstart output"
-  expect_contains "$OUT" "replayed from demo/defillama (no network used)" "quickstart output"
+  expect_contains "$OUT" "replayed from config/demo/defillama (no network used)" "quickstart output"
   # The table: Curve first (16.89 bn on 2022-01-29), every row a protocol of that hour.
   local table
   table=$(printf '%s\n' "$OUT" | sed -n '/^ *name *| *kind/,/^([0-9]* rows)/p')

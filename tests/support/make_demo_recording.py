@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Builds demo/defillama/, the recording scripts/quickstart replays when DefiLlama cannot be
+"""Builds config/demo/defillama/, the recording scripts/quickstart replays when DefiLlama cannot be
 reached: one real DefiLlama response laid out the way `tm pull --record` writes it
-(lib/tm/http/recorder.cpp), so that `tm pull defillama --metrics TVL --replay demo/defillama`
+(lib/tm/http/recorder.cpp), so that `tm pull defillama --metrics TVL --replay config/demo/defillama`
 finds it without any network.
 
 The response is GET https://api.llama.fi/protocols of Sat, 29 Jan 2022 11:23:51 GMT, kept in
@@ -17,7 +17,7 @@ import shutil
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "..", "fixtures", "http", "defillama", "protocols.json")
-OUT = os.path.join(HERE, "..", "..", "demo", "defillama")
+OUT = os.path.join(HERE, "..", "..", "config", "demo", "defillama")
 URL = "https://api.llama.fi/protocols"
 RECORDED_AT = "2022-01-29T11:23:51Z"
 DATE_HEADER = "Sat, 29 Jan 2022 11:23:51 GMT"
@@ -51,7 +51,7 @@ def main():
 `scripts/quickstart` replays this folder when DefiLlama cannot be reached, so a first run
 always ends with something to look at:
 
-    TM_NOW={RECORDED_AT} tm pull defillama --metrics TVL --replay demo/defillama
+    TM_NOW={RECORDED_AT} tm pull defillama --metrics TVL --replay config/demo/defillama
 
 (installed: `share/tm/demo/defillama`). It holds one real response, `GET {URL}` answered
 on {DATE_HEADER}: the total value locked of the 10 largest DeFi protocols **of that day**

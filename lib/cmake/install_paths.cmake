@@ -1,4 +1,4 @@
-# Runs at install time (install(CODE) in packaging/CMakeLists.txt sets the TM_* variables):
+# Runs at install time (install(CODE) in lib/cmake/install.cmake sets the TM_* variables):
 # installs the files that name installed paths, rewritten for the prefix of this install.
 # DESTDIR is honoured by file(INSTALL); the paths written into the files never include it.
 

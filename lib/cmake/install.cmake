@@ -26,8 +26,8 @@ foreach(cmd setup pull backfill query detect status serve)
     list(APPEND TM_PROGRAMS tm-${cmd})
 endforeach()
 
-# Man pages and completion from the built programs' --help (packaging/make_docs.py).
-set(docs ${CMAKE_CURRENT_BINARY_DIR}/docs)
+# Man pages and completion from the built programs' --help (lib/cmake/make_docs.py).
+set(docs ${PROJECT_BINARY_DIR}/docs)
 set(docs_outputs ${docs}/completion/tm)
 foreach(program ${TM_PROGRAMS})
     list(APPEND docs_outputs ${docs}/man/${program}.1)
@@ -35,11 +35,12 @@ endforeach()
 add_custom_command(
     OUTPUT ${docs_outputs}
     COMMAND ${CMAKE_COMMAND} -E env LC_ALL=C.UTF-8
-            ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/make_docs.py
+            ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/lib/cmake/make_docs.py
             --bin $<TARGET_FILE_DIR:tm> --out ${docs} --help2man ${HELP2MAN}
-            --env ${CMAKE_CURRENT_SOURCE_DIR}/tm.env
-            --completion ${CMAKE_CURRENT_SOURCE_DIR}/completion.bash
-    DEPENDS ${TM_PROGRAMS} make_docs.py completion.bash tm.env
+            --env ${PROJECT_SOURCE_DIR}/config/tm.env
+            --completion ${PROJECT_SOURCE_DIR}/lib/cmake/completion.bash
+    DEPENDS ${TM_PROGRAMS} ${PROJECT_SOURCE_DIR}/lib/cmake/make_docs.py
+            ${PROJECT_SOURCE_DIR}/lib/cmake/completion.bash ${PROJECT_SOURCE_DIR}/config/tm.env
     COMMENT "Man pages and bash completion from the programs' --help")
 add_custom_target(tm_docs ALL DEPENDS ${docs_outputs})
 
@@ -54,9 +55,9 @@ install(FILES ${TM_SCHEMA_SQL} DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/schema)
 install(FILES ${PROJECT_SOURCE_DIR}/config/defillama.csv ${PROJECT_SOURCE_DIR}/config/artemis.csv
               ${PROJECT_SOURCE_DIR}/config/entities.csv ${PROJECT_SOURCE_DIR}/config/rules.toml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/config)
-install(DIRECTORY ${PROJECT_SOURCE_DIR}/demo/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/demo)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/demo/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/demo)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
-install(FILES tm.env DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
+install(FILES ${PROJECT_SOURCE_DIR}/config/tm.env DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(DIRECTORY DESTINATION ${CMAKE_INSTALL_LOCALSTATEDIR}/log/tm
         DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE)
 
@@ -72,9 +73,9 @@ install(CODE "
     set(TM_SYSTEMD_UNIT_DIR \"${TM_SYSTEMD_UNIT_DIR}\")
     set(TM_UNITS \"${TM_UNITS}\")
     set(TM_CRONTAB \"${PROJECT_SOURCE_DIR}/crontab/tm.crontab\")
-    set(TM_ENV \"${CMAKE_CURRENT_SOURCE_DIR}/tm.env\")
-    set(TM_LOGROTATE \"${CMAKE_CURRENT_SOURCE_DIR}/logrotate\")
+    set(TM_ENV \"${PROJECT_SOURCE_DIR}/config/tm.env\")
+    set(TM_LOGROTATE \"${PROJECT_SOURCE_DIR}/config/logrotate\")
     set(TM_PROGRAMS \"${TM_PROGRAMS}\")
-    set(TM_STAGING \"${CMAKE_CURRENT_BINARY_DIR}/install-staging\")
-    include(\"${CMAKE_CURRENT_SOURCE_DIR}/install_paths.cmake\")
+    set(TM_STAGING \"${PROJECT_BINARY_DIR}/install-staging\")
+    include(\"${PROJECT_SOURCE_DIR}/lib/cmake/install_paths.cmake\")
 ")
