@@ -1,3 +1,4 @@
+#include <tm/core/process.hpp>
 #include <tm/core/secrets.hpp>
 #include <tm/db/embedded_cluster.hpp>
 #include <tm/db/target.hpp>
@@ -50,6 +51,9 @@ Target select_target(const std::optional<std::string>& db_flag) {
     } else if (env("PGHOST") || env("PGDATABASE")) {
         t = {"", "PG* environment", false, {}};
     } else {
+        if (core::process::check_only()) {
+            throw core::ChecksPassed{};
+        }
         const EmbeddedCluster cluster(EmbeddedCluster::default_home());
         return {cluster.conninfo(), "embedded cluster", true, cluster.home()};
     }
@@ -62,6 +66,9 @@ Target select_target(const std::optional<std::string>& db_flag) {
         core::secrets::add(*pw);
     }
     validate_conninfo(t.conninfo, t.origin);
+    if (core::process::check_only()) {
+        throw core::ChecksPassed{};
+    }
     return t;
 }
 
