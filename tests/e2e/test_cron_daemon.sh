@@ -26,7 +26,7 @@ case_shipped_crontab_under_cron_at_utc_times() {
   fi
   new_database
   id "$CRON_USER" >/dev/null 2>&1 ||
-    useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$CRON_USER"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$CRON_USER" || id "$CRON_USER" >/dev/null
   chmod 711 "$E2E_TMP"
   local work="$E2E_TMP/cron"
   mkdir -p "$work"

@@ -77,8 +77,8 @@ installed_jobs() { grep -E '^\* \* \* \* \* ' "$1" | cut -d' ' -f6- | sed 's/\\%
 
 case_installed_folders_are_all_each_line_needs() {
   new_database
-  local user=tm-e2e-cron state="$E2E_TMP/fresh"
-  id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$user"
+  local user=tm-e2e-schedule state="$E2E_TMP/fresh"
+  id "$user" >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /bin/sh "$user" || id "$user" >/dev/null
   chmod 711 "$E2E_TMP"
   local flags=(--bin "$TM_BIN" --user "$user" "${KEY[@]}" --env "TM_DATABASE_URL=$TM_DATABASE_URL"
     --env "PGHOST=$PGHOST" --env "PGUSER=$PGUSER" --env "TM_ARTEMIS_URL=$FIXTURE_URL/artemis"
