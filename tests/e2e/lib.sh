@@ -30,6 +30,18 @@ unset DEFILLAMA_API_KEY TM_DATABASE_URL DATABASE_URL TM_NOW TM_HOME TM_DEFILLAMA
 
 tm() { "$TM_BIN/tm" "$@"; }
 
+# need_packages PKG...: installs the Debian packages a test needs that are missing (scripts/test
+# installs them up front; this keeps a single script runnable on a clean machine).
+need_packages() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} = 0 ] && return 0
+  echo "  installing ${missing[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
+}
+
 start_fixture_server() {
   local port_file="$E2E_TMP/port"
   python3 "$TM_SOURCE_DIR/tests/support/fixture_server.py" --root "$TM_SOURCE_DIR/tests/fixtures/http" \

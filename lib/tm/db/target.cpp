@@ -1,3 +1,4 @@
+#include <tm/core/process.hpp>
 #include <tm/core/secrets.hpp>
 #include <tm/db/embedded_cluster.hpp>
 #include <tm/db/target.hpp>
@@ -102,6 +103,9 @@ Target select_target(const std::optional<std::string>& db_flag, Role role) {
     } else if (libpq_environment()) {
         t = {"", "PG* environment", false, {}};
     } else {
+        if (core::process::check_only()) {
+            throw core::ChecksPassed{};
+        }
         const EmbeddedCluster cluster(EmbeddedCluster::default_home());
         return {cluster.conninfo(role_name(role)), "embedded cluster", true, cluster.home()};
     }
@@ -114,6 +118,9 @@ Target select_target(const std::optional<std::string>& db_flag, Role role) {
         core::secrets::add(*pw);
     }
     validate_conninfo(t.conninfo, t.origin);
+    if (core::process::check_only()) {
+        throw core::ChecksPassed{};
+    }
     return t;
 }
 

@@ -129,13 +129,14 @@ core::ExitCode run_detect(const DetectOptions& o) {
         judge(conn, rules, true);
         return core::ExitCode::ok;
     }
-    // Two detect runs at once would send the same events twice.
+    // Two detect runs at once would send the same events twice: they queue instead.
     db::AdvisoryLock lock(conn, "tm:detect");
-    if (!lock.try_acquire()) {
-        throw core::Error(
-            fmt::format("another tm detect is running (backend pid {}); not starting a second",
-                        lock.holder_pid()),
-            core::ExitCode::locked);
+    if (!lock.acquire(std::chrono::duration_cast<std::chrono::milliseconds>(o.lock_wait))) {
+        throw core::Error(fmt::format("another tm detect (backend pid {}) is still running after "
+                                      "{}; not starting a second (--lock-wait)",
+                                      lock.holder_pid(),
+                                      core::format_duration(o.lock_wait)),
+                          core::ExitCode::locked);
     }
 
     judge(conn, rules, false);
@@ -165,6 +166,7 @@ core::ExitCode run_detect(const DetectOptions& o) {
     }
     report::current_run().http = http.stats();
     report::current_run().errors = static_cast<long long>(sent.errors.size());
+    report::current_run().undelivered_events = sent.events - sent.settled;
     return sent.errors.empty() ? core::ExitCode::ok : core::ExitCode::partial;
 }
 
