@@ -29,9 +29,10 @@ unset DEFILLAMA_API_KEY TM_DATABASE_URL DATABASE_URL TM_NOW TM_HOME TM_DEFILLAMA
 
 tm() { "$TM_BIN/tm" "$@"; }
 
+# start_fixture_server [ROOT]: serves ROOT (default tests/fixtures/http).
 start_fixture_server() {
   local port_file="$E2E_TMP/port"
-  python3 "$TM_SOURCE_DIR/tests/support/fixture_server.py" --root "$TM_SOURCE_DIR/tests/fixtures/http" \
+  python3 "$TM_SOURCE_DIR/tests/support/fixture_server.py" --root "${1:-$TM_SOURCE_DIR/tests/fixtures/http}" \
     --port-file "$port_file" >"$E2E_TMP/server.log" 2>&1 &
   E2E_SERVER_PID=$!
   for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done

@@ -1,5 +1,7 @@
+#include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
 #include <tm/core/secrets.hpp>
+#include <tm/core/strings.hpp>
 #include <tm/db/advisory_lock.hpp>
 #include <tm/db/connection.hpp>
 #include <tm/db/migrate.hpp>
@@ -83,6 +85,7 @@ backtest(db::Connection& conn, const std::vector<rules::Rule>& rules, const Dete
 } // namespace
 
 core::ExitCode run_detect(const DetectOptions& o) {
+    core::interrupt::install();
     const auto rules = rules::only(rules::load_rules(o.rules_file), o.only);
     const ChannelSettings settings = channel_settings(o);
     db::Connection conn = db::connect(db::select_target(o.db));
@@ -106,12 +109,17 @@ core::ExitCode run_detect(const DetectOptions& o) {
         db::Transaction tx(conn);
         judged = rules::judge_now(conn, rules, now);
         applied = rules::apply(conn);
+        // A signal during the judgement (its statements are not interrupted) rolls it all back.
+        core::interrupt::check();
         if (!o.dry_run) {
             tx.commit();
         }
     }
     for (const auto& e : applied.events) {
-        fmt::print("{}{}\n", o.dry_run ? "would be " : "", notify::describe(e));
+        // Names and messages come from APIs: shown escaped, like every line meant for a terminal.
+        fmt::print("{}{}\n",
+                   o.dry_run ? "would be " : "",
+                   core::strings::terminal_safe(notify::describe(e)));
     }
     std::fflush(stdout);
     const auto opened = std::count_if(applied.events.begin(),
@@ -156,6 +164,8 @@ core::ExitCode run_detect(const DetectOptions& o) {
     }
     report::current_run().http = http.stats();
     report::current_run().errors = static_cast<long long>(sent.errors.size());
+    // dispatch() stops sending at a signal but records what arrived; the run ends here.
+    core::interrupt::check();
     return sent.errors.empty() ? core::ExitCode::ok : core::ExitCode::partial;
 }
 
