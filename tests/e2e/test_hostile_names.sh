@@ -119,41 +119,6 @@ case_detect_events_and_alert_log() {
   expect_contains "$OUT" "evil-$EVIL" "alerts CSV"
 }
 
-# Drives `tm query --interactive` through a pseudo-terminal: ANSWERS one per prompt.
-interactive() {
-  python3 - "$TM_BIN/tm" "$@" <<'PY'
-import os, pty, select, sys, time
-tm, answers = sys.argv[1], sys.argv[2:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(tm, [tm, "query", "--interactive"])
-seen, deadline = b"", time.time() + 20
-def read_until_prompt():
-    global seen
-    while time.time() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if not r:
-            continue
-        try:
-            chunk = os.read(fd, 4096)
-        except OSError:
-            return False
-        if not chunk:
-            return False
-        seen += chunk
-        if seen.rstrip().endswith(b"]:"):
-            return True
-    return False
-for a in answers:
-    if not read_until_prompt():
-        break
-    os.write(fd, a.encode() + b"\n")
-read_until_prompt()
-os.waitpid(pid, 0)
-sys.stdout.buffer.write(seen.replace(b"\r", b""))
-PY
-}
-
 case_interactive_lists() {
   new_database
   pull_both

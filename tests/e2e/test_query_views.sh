@@ -204,52 +204,17 @@ case_sql_is_read_only() {
   expect_sql "SELECT count(*) FROM points" "144"
 }
 
-# Drives `tm query --interactive` through a pseudo-terminal: ANSWERS one per prompt.
-interactive() {
-  TM_NOW=2024-03-13T00:00:00Z python3 - "$TM_BIN/tm" "$@" <<'PY'
-import os, pty, select, sys, time
-tm, answers = sys.argv[1], sys.argv[2:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(tm, [tm, "query", "--interactive"])
-seen, deadline = b"", time.time() + 20
-def read_until_prompt():
-    global seen
-    while time.time() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                return False
-            if not chunk:
-                return False
-            seen += chunk
-            if seen.rstrip().endswith(b"]:"):
-                return True
-    return False
-for a in answers:
-    if not read_until_prompt():
-        break
-    seen += b"<" + a.encode() + b">"
-    os.write(fd, a.encode() + b"\n")
-read_until_prompt()
-os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace").replace("\r", ""))
-PY
-}
-
 case_interactive_picks_and_exports() {
   new_database
   seed
-  OUT=$(interactive 2 aave "" 3 "$E2E_TMP/picked.csv")
+  OUT=$(TM_NOW=2024-03-13T00:00:00Z interactive 2 aave "" 3 "$E2E_TMP/picked.csv")
   expect_contains "$OUT" "source (2):"
   expect_contains "$OUT" "2) defillama  (2 series)"
   expect_contains "$OUT" "wrote 48 rows to $E2E_TMP/picked.csv"
   expect_contains "$OUT" "tm query history --source defillama --asset aave --metric TVL --since 2024-03-10T00:00:00Z"
   expect_eq "$(head -n 2 "$E2E_TMP/picked.csv" | tail -n 1)" ",defillama,aave,TVL,2024-03-11T00:00:00Z,100.25" "first exported row"
   # Narrowing by part of a name, then showing the rows here.
-  OUT=$(interactive coin bit "" 1 show)
+  OUT=$(TM_NOW=2024-03-13T00:00:00Z interactive coin bit "" 1 show)
   expect_contains "$OUT" "coingecko  Bitcoin  bitcoin  PRICE"
   expect_contains "$OUT" "24 rows"
   run tm query --interactive </dev/null
