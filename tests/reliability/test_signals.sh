@@ -78,12 +78,14 @@ case_pull_sigint() {
 
 case_pull_every_sigterm_between_snapshots() {
   new_database
-  start pull defillama "${FAST[@]}" --every 30s --for 5m
+  start pull defillama "${FAST[@]}" --every 30s --for 5m --metrics-file "$E2E_TMP/every.prom"
   wait_for '[ "$(sql "SELECT count(*) FROM pulls WHERE status = '"'ok'"'")" = 1 ]' || return
   stop_with TERM
   expect_code 143
+  expect_contains "$ERR" "interrupted by SIGTERM"
   # The snapshot taken stays; no journal row is left running.
   expect_sql "SELECT string_agg(status, ' ') FROM pulls" "ok"
+  expect_eq "$(metric "$E2E_TMP/every.prom" 'tm_last_run_exit_code{command="pull",source="defillama"}')" 143 "metrics file"
 }
 
 case_backfill_sigterm_keeps_whole_chunks_and_resumes() {
@@ -154,10 +156,12 @@ case_detect_sigterm_while_notifying_sends_the_rest_next_run() {
   seed_drop
   export TM_WEBHOOK_URL="$FIXTURE_URL/hooks/slow"
   fault "{\"path\": \"/hooks/slow\", $SLOW}"
-  start detect --retry-delay 10ms
+  start detect --retry-delay 10ms --metrics-file "$E2E_TMP/detect.prom"
   wait_for '[ "$(requests_to /hooks/slow)" = 1 ]' || return
   stop_with TERM
   expect_code 143
+  expect_contains "$ERR" "interrupted by SIGTERM"
+  expect_eq "$(metric "$E2E_TMP/detect.prom" 'tm_last_run_exit_code{command="detect"}')" 143 "metrics file"
   # The judgement had committed; the delivery did not arrive and is due next run.
   expect_sql "SELECT status || ' ' || (notified_at IS NULL) FROM alerts" "open true"
   expect_sql "SELECT count(*) FROM alert_deliveries" "0"
