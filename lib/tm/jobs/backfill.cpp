@@ -168,19 +168,17 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         store::write_assets(conn, ctx->assets());
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
-    } catch (const core::Interrupted& e) {
-        // Chunks that arrived whole are as good as committed ones: keep them, so the next run
-        // resumes after them. Nothing else is written.
-        try {
-            flush();
-        } catch (const std::exception& flush_error) {
-            core::log::error("could not commit the chunks that had arrived: {}",
-                             flush_error.what());
-        }
-        SourceRun::summarize(summary, http, {}, 0);
-        run.record_failure(summary, e);
-        throw;
     } catch (const std::exception& e) {
+        if (dynamic_cast<const core::Interrupted*>(&e) != nullptr) {
+            // Stopped by a signal: chunks that arrived whole are as good as committed ones, so
+            // keep them and the next run resumes after them. Nothing else is written.
+            try {
+                flush();
+            } catch (const std::exception& flush_error) {
+                core::log::error("could not commit the chunks that had arrived: {}",
+                                 flush_error.what());
+            }
+        }
         SourceRun::summarize(summary, http, {}, 0);
         run.record_failure(summary, e);
         throw;
