@@ -184,6 +184,11 @@ case_tables_are_for_people() {
   expect_contains "$ERR" "--desc goes with --sort"
   run tm query --sql "SELECT 1" --sort x
   expect_code 2
+  # --interactive lists an asset's name beside its id and finds a pool by it.
+  OUT=$(interactive defillama STETH "" 1 show)
+  expect_contains "$OUT" "747c1d2a-c668-4682-b9f9-296708a3dd90  (lido STETH: APY)"
+  expect_contains "$OUT" "lido STETH  747c1d2a-c668-4682-b9f9-296708a3dd90  APY"
+  expect_contains "$OUT" "1 rows"
   unset TM_NOW
 }
 
