@@ -98,8 +98,9 @@ case_bad_parameters_are_400() {
 
 case_bad_listen_and_unreachable_database() {
   new_database
+  # (timeout: a form wrongly accepted would serve forever)
   for bad in nowhere "[::1]" "::1:8080" "[::1]:0" "[nothost]:80" "127.0.0.1:http" ":8080"; do
-    run tm serve --listen "$bad"
+    run timeout 20 "$TM_BIN/tm" serve --listen "$bad"
     expect_code 2
     expect_contains "$ERR" "expected HOST:PORT or [IPV6]:PORT" "--listen $bad"
     expect_one_line "$ERR"
@@ -108,7 +109,7 @@ case_bad_listen_and_unreachable_database() {
   expect_code 4
   # A port another server holds is refused, not shared.
   start_serve
-  run tm serve --listen "127.0.0.1:$SERVE_PORT"
+  run timeout 20 "$TM_BIN/tm" serve --listen "127.0.0.1:$SERVE_PORT"
   expect_code 2
   expect_contains "$ERR" "cannot listen on 127.0.0.1:$SERVE_PORT"
   stop_serve
@@ -154,7 +155,7 @@ case_idle_and_unfinished_connections_are_closed() {
   python3 "$TM_SOURCE_DIR/tests/support/serve_load.py" closes --port "$SERVE_PORT" --within 40 --partial >/dev/null \
     || fail "a connection with an unfinished request head stayed open"
   stop_serve
-  run tm serve --idle-timeout 0
+  run timeout 20 "$TM_BIN/tm" serve --idle-timeout 0
   expect_code 2
 }
 
