@@ -67,17 +67,44 @@ bool database_down(const std::exception& e) {
     return d != nullptr && d->code() == core::ExitCode::db_unreachable;
 }
 
-// Percent-encodes a query parameter value for a URL tm writes (the Link header).
-std::string url_encode(std::string_view s) {
+// Percent-encodes `s` for a URL tm writes (the Link header), leaving unreserved characters and
+// those in `keep`.
+std::string url_encode(std::string_view s, std::string_view keep = "") {
     std::string out;
     for (const unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
+        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~'
+            || keep.find(static_cast<char>(c)) != std::string_view::npos) {
             out += static_cast<char>(c);
         } else {
             out += fmt::format("%{:02X}", c);
         }
     }
     return out;
+}
+
+// Paging: `limit` rows from `offset`. A full page links to the next one (RFC 8288 Link,
+// rel="next": the same request with the offset moved on), so the body stays a plain array.
+void page(const httplib::Request& req, query::Filter& f) {
+    f.offset = int_param(req, "offset", 0, 0, 1'000'000'000);
+}
+
+void link_next(const httplib::Request& req,
+               httplib::Response& res,
+               const query::Filter& f,
+               long long rows) {
+    if (rows < *f.limit) {
+        return;
+    }
+    std::string url = url_encode(req.path, "/");
+    char separator = '?';
+    for (const auto& [key, value] : req.params) {
+        if (key != "limit" && key != "offset") {
+            url += fmt::format("{}{}={}", separator, url_encode(key), url_encode(value));
+            separator = '&';
+        }
+    }
+    url += fmt::format("{}limit={}&offset={}", separator, *f.limit, *f.offset + *f.limit);
+    res.set_header("Link", fmt::format("<{}>; rel=\"next\"", url));
 }
 
 class Server {
@@ -222,36 +249,29 @@ private:
                               schema));
     }
 
-    // One page of protocols: `limit` rows from `offset`, in a fixed order (asset, metric). A full
-    // page carries a Link header to the next one (RFC 8288), so the body stays a plain array.
+    // The newest value of each protocol series, one page at a time, by slug and metric.
     void protocols(const httplib::Request& req, httplib::Response& res) {
         auto f = filter(req);
+        page(req, f);
         f.source = "defillama";
         f.kind = "protocol";
-        f.offset = int_param(req, "offset", 0, 0, 1'000'000'000);
         long long rows = 0;
-        std::string body;
         m_pool.run([&](db::Connection& conn) {
             query::check_filter(conn, f);
-            body = rows_json(conn, query::View::latest, f, &rows);
+            send_json(res, 200, rows_json(conn, query::View::latest, f, &rows));
         });
-        if (rows == *f.limit) {
-            res.set_header("Link",
-                           fmt::format("</protocols?limit={}&offset={}{}>; rel=\"next\"",
-                                       *f.limit,
-                                       *f.offset + *f.limit,
-                                       f.metric ? "&metric=" + url_encode(*f.metric) : ""));
-        }
-        send_json(res, 200, body);
+        link_next(req, res, f, rows);
     }
 
     void protocol_history(const httplib::Request& req, httplib::Response& res) {
         auto f = filter(req);
+        page(req, f);
         const std::string slug = req.matches[1];
         const long long days = int_param(req, "days", 30, 1, 3650);
         f.source = "defillama";
         f.assets = {slug};
         f.since = core::Clock::now() - days * std::chrono::days{1};
+        long long rows = 0;
         m_pool.run([&](db::Connection& conn) {
             if (conn.exec("SELECT 1 FROM series WHERE source = 'defillama' AND asset = $1 LIMIT 1",
                           {slug})
@@ -260,8 +280,9 @@ private:
                 throw BadRequest{404, fmt::format("no protocol '{}'", slug)};
             }
             query::check_filter(conn, f);
-            send_json(res, 200, rows_json(conn, query::View::history, f));
+            send_json(res, 200, rows_json(conn, query::View::history, f, &rows));
         });
+        link_next(req, res, f, rows);
     }
 
     void alerts(const httplib::Request& req, httplib::Response& res) {
