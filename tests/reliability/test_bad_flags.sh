@@ -76,6 +76,9 @@ case_every_malformed_value_is_refused() {
     "serve --listen somewhere"
     "serve --listen 127.0.0.1:99999"
     "serve --max-rows 0"
+    "serve --listen ::1:8080"
+    "serve --listen [::1]"
+    "serve --idle-timeout 0"
     "setup --entities $NOWHERE/entities.csv"
   )
   for c in "${cases[@]}"; do

@@ -409,8 +409,11 @@ void HttpServer::close_conn(Conn& c) {
 void HttpServer::sweep(Clock::time_point now) {
     std::vector<Conn*> expired;
     for (auto& [fd, c] : m_conns) {
+        if (c->busy) {
+            continue; // a worker's: not to be read here
+        }
         const auto limit = c->in.empty() ? m_limits.idle_timeout : m_limits.request_timeout;
-        if (!c->busy && now - c->since >= limit) {
+        if (now - c->since >= limit) {
             expired.push_back(c.get());
         }
     }

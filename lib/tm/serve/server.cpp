@@ -35,9 +35,11 @@ struct BadRequest {
     std::string message;
 };
 
-void send_json(httplib::Response& res, int status, const std::string& body) {
+void send_json(httplib::Response& res, int status, std::string body) {
     res.status = status;
-    res.set_content(body, "application/json");
+    res.body = std::move(body); // set_content would copy it
+    res.headers.erase("Content-Type");
+    res.set_header("Content-Type", "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
