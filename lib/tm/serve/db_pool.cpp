@@ -4,6 +4,20 @@
 
 namespace serve {
 
+namespace {
+
+// Ends the transaction a failed request left open; true when the connection is fit for the next
+// request (not lost, not stuck in the middle of a result).
+bool roll_back(db::Connection& conn) {
+    if (!conn.alive()) {
+        return false;
+    }
+    PQclear(PQexec(conn.raw(), "ROLLBACK"));
+    return conn.alive() && PQtransactionStatus(conn.raw()) == PQTRANS_IDLE;
+}
+
+} // namespace
+
 DbPool::DbPool(db::Target target, std::size_t max) : m_target(std::move(target)), m_max(max) {}
 
 std::size_t DbPool::open() const {
@@ -54,20 +68,6 @@ void DbPool::forget(bool drop_idle) {
     }
     m_freed.notify_all();
 }
-
-namespace {
-
-// Ends the transaction a failed request left open; true when the connection is fit for the next
-// request (not lost, not stuck in the middle of a result).
-bool roll_back(db::Connection& conn) {
-    if (!conn.alive()) {
-        return false;
-    }
-    PQclear(PQexec(conn.raw(), "ROLLBACK"));
-    return conn.alive() && PQtransactionStatus(conn.raw()) == PQTRANS_IDLE;
-}
-
-} // namespace
 
 void DbPool::run(const std::function<void(db::Connection&)>& work) {
     for (int attempt = 0;; ++attempt) {
