@@ -175,6 +175,8 @@ print(" ".join(re.findall(r"HTTP/1\.1 (\d{3}) ", data.decode())))
 PY
 )
   expect_eq "$answers" "200 404" "statuses of two pipelined requests"
+  get /health
+  expect_eq "$(header Keep-Alive)" "timeout=60, max=1000" "Keep-Alive header (the limits tm serve keeps)"
   stop_serve
 }
 

@@ -170,6 +170,9 @@ HttpServer::HttpServer(HttpLimits limits) : m_limits(limits) {
         int yes = 1;
         setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
     });
+    // Only for the Keep-Alive header httplib writes: the limits themselves are this class's.
+    set_keep_alive_timeout(static_cast<time_t>(m_limits.idle_timeout.count()));
+    set_keep_alive_max_count(m_limits.max_requests_per_connection);
     m_epoll = epoll_create1(EPOLL_CLOEXEC);
     m_wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (m_epoll < 0 || m_wake < 0) {
