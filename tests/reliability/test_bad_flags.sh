@@ -75,6 +75,9 @@ case_every_malformed_value_is_refused() {
     "serve --listen somewhere"
     "serve --listen 127.0.0.1:99999"
     "serve --max-rows 0"
+    "serve --listen ::1:8080"
+    "serve --listen [::1]"
+    "serve --idle-timeout 0"
     "setup --entities $NOWHERE/entities.csv"
     # Not-a-number and infinities, in every spelling, for every numeric flag.
     "pull defillama --rate-limit nan"

@@ -89,6 +89,10 @@ public:
         if (m_filter.limit) {
             sql += fmt::format(" LIMIT {}", m_st.param(std::to_string(*m_filter.limit), "bigint"));
         }
+        if (m_filter.offset) {
+            sql +=
+                fmt::format(" OFFSET {}", m_st.param(std::to_string(*m_filter.offset), "bigint"));
+        }
         return {sql, m_st.params(), m_columns};
     }
 

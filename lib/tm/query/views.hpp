@@ -31,6 +31,7 @@ struct Filter {
     std::optional<core::Time> since;
     std::optional<core::Time> until; // exclusive
     std::optional<long long> limit;
+    std::optional<long long> offset; // rows skipped before the first one returned
     // history: one row per series and hour/day/week, the bucket's `agg` (last, first, avg, min,
     // max, sum) of its points.
     std::optional<std::string> interval;
