@@ -117,9 +117,9 @@ case_output_file_is_atomic() {
 # Four series whose values, ages and ids people read badly raw: a TVL in the billions, a pool
 # UUID, a funding rate of 1.25e-05, a stablecoin numbered 1.
 seed_for_people() {
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'curve', 'TVL'),
-         ('defillama', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'APY'), ('hyperliquid', 'BTC', 'FUNDING_RATE'),
-         ('defillama', '1', 'STABLECOIN_SUPPLY');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'curve', 'TVL'),
+         ('defillama', 'pool', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'APY'), ('hyperliquid', 'perp', 'BTC', 'FUNDING_RATE'),
+         ('defillama', 'stablecoin', '1', 'STABLECOIN_SUPPLY');
        INSERT INTO assets (source, kind, asset, name, symbol) VALUES ('defillama', 'protocol', 'curve', 'Curve', 'CRV'),
          ('defillama', 'pool', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'lido STETH', 'STETH'),
          ('defillama', 'stablecoin', '1', 'Tether', 'USDT');
