@@ -8,7 +8,8 @@
 # is removed at the end; the images stay, as the build cache for the next run.
 #
 # Needs root (rootful podman; mmdebstrap). Installs podman podman-compose mmdebstrap runc
-# netavark aardvark-dns when missing; exits 77 (skipped) only when they cannot be installed.
+# netavark aardvark-dns docker-compose when missing; exits 77 (skipped) only when they cannot be
+# installed. (docker-compose only checks compose.yaml against the Compose specification.)
 # TM_KEEP_STACK=1 leaves the stack running for a look.
 set -uo pipefail
 SRC=${TM_SOURCE_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -24,7 +25,7 @@ expect_contains() { case "$1" in *"$2"*) ;; *) fail "${3:-output} does not conta
 
 # ---- podman, installed when missing
 [ "$(id -u)" = 0 ] || skip "the container test needs root (rootful podman and mmdebstrap); run scripts/test as root"
-packages=(podman podman-compose mmdebstrap runc netavark aardvark-dns)
+packages=(podman podman-compose mmdebstrap runc netavark aardvark-dns docker-compose)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -134,6 +135,9 @@ wait_for() { # wait_for SECONDS WHAT COMMAND…: until COMMAND succeeds
 }
 pulled() { [ "$(psql_db "SELECT count(DISTINCT source) FROM pulls WHERE status = 'ok' AND source IN ('defillama', 'hyperliquid')")" = 2 ]; }
 serving() { curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; }
+
+# Docker users get the same file: it must be valid Compose as docker-compose reads it.
+(cd "$WORK" && docker-compose -f compose.yaml config -q) || fail "docker-compose does not accept compose.yaml"
 
 log "up"
 compose up -d --no-build || { cat "$WORK/compose.log" >&2; fail "podman-compose up"; exit 1; }
