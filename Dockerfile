@@ -35,7 +35,7 @@ RUN mkdir -p /tmp/shlibs/debian && cd /tmp/shlibs \
  && test -s /out/runtime-packages
 
 # ---- db: PostgreSQL 15 from Debian, for compose.yaml's db service (no registry needed beyond
-# Debian's mirror). container/db-entrypoint creates the cluster on first start.
+# Debian's mirror). scripts/container/db-entrypoint creates the cluster on first start.
 FROM debian:bookworm-slim AS db
 # The package would create a cluster in the image; the entrypoint makes one in the volume.
 RUN mkdir -p /etc/postgresql-common \
@@ -45,7 +45,7 @@ RUN mkdir -p /etc/postgresql-common \
  && apt-get clean && rm -rf /var/lib/apt/lists/* \
  && install -d -o postgres -g postgres -m 700 /var/lib/postgresql/data \
  && install -d -o postgres -g postgres -m 2775 /run/postgresql
-COPY container/db-entrypoint /usr/local/bin/db-entrypoint
+COPY scripts/container/db-entrypoint /usr/local/bin/db-entrypoint
 ENV PATH=/usr/lib/postgresql/15/bin:$PATH PGDATA=/var/lib/postgresql/data LANG=C.UTF-8
 USER postgres
 EXPOSE 5432
@@ -63,7 +63,7 @@ RUN apt-get update \
  && useradd --system --user-group --uid 10001 --home-dir /var/lib/tm --create-home --shell /usr/sbin/nologin tm \
  && install -d -o tm -g tm /var/lib/tm/export /var/log/tm
 COPY --from=build /out/bin/ /usr/local/bin/
-COPY container/tm-cron container/tm-wait /usr/local/bin/
+COPY scripts/container/tm-cron scripts/container/tm-wait /usr/local/bin/
 COPY config /usr/share/tm/config
 # The shipped schedule, pointing at the installed tm (as scripts/install-schedule does).
 COPY crontab/tm.crontab /etc/tm/tm.crontab

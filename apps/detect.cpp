@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
     cli::add_common(app, common);
     cli::add_network(app, network);
     jobs::DetectOptions options;
-    std::optional<std::string> since, until;
+    std::optional<std::string> since, until, lock_wait;
     bool csv = false;
     app.add_option("--rules",
                    options.rules_file,
@@ -28,6 +28,10 @@ int main(int argc, char** argv) {
     app.add_option("--since", since, "Backtest from this day or time (UTC)");
     app.add_option("--until", until, "Backtest until this day or time (default: now)");
     app.add_flag("--csv", csv, "Backtest report as CSV");
+    app.add_option("--lock-wait",
+                   lock_wait,
+                   "How long to wait for another tm detect to finish (default 2m; 0: exit 5 at "
+                   "once)");
     app.add_option("--alert-log",
                    options.alert_log,
                    "Append one line per alert event to FILE (created owner-only)");
@@ -40,6 +44,11 @@ int main(int argc, char** argv) {
         }
         if (options.backtest && options.dry_run) {
             throw core::UsageError("--backtest never stores or sends anything; drop --dry-run");
+        }
+        if (lock_wait) {
+            options.lock_wait = *lock_wait == "0"
+                                    ? core::Duration{0}
+                                    : cli::parse_duration_flag("--lock-wait", *lock_wait);
         }
         if (since) {
             options.since = cli::parse_time_flag("--since", *since);

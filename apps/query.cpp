@@ -2,21 +2,12 @@
 // bucketed), daily candles, alerts, pulls, assets, series, or one read-only SQL statement — as
 // an aligned table, CSV, JSON or NDJSON, to stdout or atomically to a file.
 #include <tm/cli/options.hpp>
-#include <tm/core/files.hpp>
 #include <tm/core/strings.hpp>
-#include <tm/db/migrate.hpp>
-#include <tm/db/target.hpp>
-#include <tm/query/interactive.hpp>
-#include <tm/query/sql.hpp>
-#include <tm/query/views.hpp>
+#include <tm/jobs/query.hpp>
 #include <tm/sources/source.hpp>
+#include <tm/store/asset_kind.hpp>
 
 #include <fmt/format.h>
-
-#include <algorithm>
-#include <cstdio>
-#include <filesystem>
-#include <memory>
 
 namespace {
 
@@ -37,10 +28,11 @@ int main(int argc, char** argv) {
     cli::add_common(app, common);
     std::string view_name = "latest";
     query::Filter f;
-    std::optional<std::string> since, until, output, sql;
+    jobs::QueryOptions o;
+    std::optional<std::string> since, until, statement_timeout;
     std::vector<std::string> assets;
     std::optional<int> days;
-    bool csv = false, json = false, ndjson = false, refresh = false;
+    bool csv = false, json = false, ndjson = false;
     app.add_option("view",
                    view_name,
                    "latest (newest value per series, with its age), history, ohlcv (daily "
@@ -49,15 +41,7 @@ int main(int argc, char** argv) {
     app.add_option("--source", f.source, "Only this source");
     app.add_option("--asset", assets, "Only these assets (comma list, repeatable)");
     app.add_option("--kind", f.kind, "Only assets of this kind")
-        ->check(CLI::IsMember({"protocol",
-                               "chain",
-                               "pool",
-                               "stablecoin",
-                               "bridge",
-                               "coin",
-                               "perp",
-                               "pair",
-                               "equity"}));
+        ->check(CLI::IsMember(store::asset_kind_names()));
     app.add_option(
         "--metric", f.metric, "A metric, or a family: FEES matches FEES, FEES_24H, CHAIN_FEES_24H");
     app.add_option(
@@ -73,11 +57,16 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"last", "first", "avg", "min", "max", "sum"}));
     app.add_option("--status", f.status, "alerts: open (default), resolved or all")
         ->check(CLI::IsMember({"open", "resolved", "all"}));
-    app.add_option("--sql", sql, "Run one SELECT in a read-only transaction instead of a view");
-    bool interactive = false;
+    app.add_option("--sql",
+                   o.sql,
+                   "Run one query (SELECT, VALUES, TABLE, WITH) as the read-only role, in a "
+                   "read-only transaction, instead of a view");
+    app.add_option("--statement-timeout",
+                   statement_timeout,
+                   "With --sql: cancel the query after this long (default 60s)");
     app.add_flag(
         "--interactive",
-        interactive,
+        o.interactive,
         "On a terminal: pick source, asset, metric and days from lists, then show or export");
     app.add_flag("--csv", csv, "CSV (RFC 4180 quoting, header row), streamed");
     app.add_flag("--json", json, "One JSON array of objects, streamed");
@@ -85,9 +74,9 @@ int main(int argc, char** argv) {
     app.add_flag("--csv-safe",
                  f.csv_safe,
                  "Prefix a ' to text cells a spreadsheet would run as a formula (=, +, -, @)");
-    app.add_option("-o,--output", output, "Write to FILE atomically instead of stdout");
+    app.add_option("-o,--output", o.output, "Write to FILE atomically instead of stdout");
     app.add_flag(
-        "--refresh", refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
+        "--refresh", o.refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
 
     return cli::run_main(app, common, argc, argv, [&] {
         if (csv + json + ndjson > 1) {
@@ -100,6 +89,7 @@ int main(int argc, char** argv) {
         only_for(app, "--agg", f.interval.has_value(), "--interval");
         only_for(app, "--status", view == query::View::alerts, "the alerts view");
         only_for(app, "--refresh", view == query::View::ohlcv, "the ohlcv view");
+        only_for(app, "--statement-timeout", o.sql.has_value(), "--sql");
         only_for(app, "--entity", series_view, "latest, history and series");
         only_for(app,
                  "--metric",
@@ -129,40 +119,20 @@ int main(int argc, char** argv) {
         if (days) {
             f.since = core::Clock::now() - *days * std::chrono::days{1};
         }
-        const auto format = csv      ? report::Format::csv
-                            : json   ? report::Format::json
-                            : ndjson ? report::Format::ndjson
-                                     : report::Format::table;
-        if (!f.limit && format == report::Format::table && !output) {
+        o.format = csv      ? report::Format::csv
+                   : json   ? report::Format::json
+                   : ndjson ? report::Format::ndjson
+                            : report::Format::table;
+        if (!f.limit && o.format == report::Format::table && !o.output) {
             f.limit = 1000;
         }
-        if (output
-            && !std::filesystem::is_directory(std::filesystem::absolute(*output).parent_path())) {
-            throw core::UsageError(fmt::format("-o {}: its folder does not exist", *output));
+        o.db = common.db;
+        o.view = view;
+        o.filter = f;
+        if (statement_timeout) {
+            o.statement_timeout =
+                cli::parse_duration_flag("--statement-timeout", *statement_timeout);
         }
-        db::Connection conn = db::connect(db::select_target(common.db));
-        db::require_schema(conn);
-        if (interactive) {
-            query::run_interactive(conn, stdin, stdout, core::Clock::now());
-            return core::ExitCode::ok;
-        }
-        std::unique_ptr<core::files::AtomicFile> file;
-        if (output) {
-            file = std::make_unique<core::files::AtomicFile>(*output);
-        }
-        std::FILE* out = file ? file->stream() : stdout;
-        if (sql) {
-            query::run_sql(conn, *sql, format, out);
-        } else {
-            query::check_filter(conn, f);
-            if (refresh) {
-                conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
-            }
-            query::run(conn, view, f, format, out);
-        }
-        if (file) {
-            file->commit();
-        }
-        return core::ExitCode::ok;
+        return jobs::run_query(o);
     });
 }

@@ -34,7 +34,7 @@ int main(int argc, char** argv) {
                                      ? std::nullopt
                                      : core::parse_duration(item.substr(eq + 1));
                 if (!age || eq == 0 || age->count() <= 0) {
-                    return static_cast<core::ExitCode>(jobs::report_unknown(
+                    return static_cast<core::ExitCode>(jobs::report_usage_error(
                         fmt::format("--max-age {}: expected SOURCE=DURATION, e.g. defillama=3h",
                                     item),
                         options.json,

@@ -36,7 +36,7 @@ constexpr Command k_commands[] = {
 void print_help(std::FILE* out) {
     fmt::print(
         out, "tm {} - a PostgreSQL history of crypto and DeFi market data\n\n", core::version());
-    fmt::print(out, "usage: tm COMMAND [ARGS...]   (tm help COMMAND for its flags)\n\ncommands:\n");
+    fmt::print(out, "Usage: tm COMMAND [ARGS...]   (tm help COMMAND for its flags)\n\ncommands:\n");
     for (const auto& c : k_commands) {
         fmt::print(out, "  {:<10} {}\n", c.name, c.summary);
     }

@@ -2,19 +2,19 @@
 -- tm's sources, so that every shipped rule has series to judge and a few of each fire.
 -- Run on a database after `tm setup`; :now is the judging time (psql -v now=...).
 \set ON_ERROR_STOP on
-CREATE TEMP TABLE plan (source text, prefix text, metric text, n int, step interval);
+CREATE TEMP TABLE plan (source text, kind text, prefix text, metric text, n int, step interval);
 INSERT INTO plan VALUES
-    ('defillama',   'p',  'TVL',          2000, '1 hour'),
-    ('defillama',   'c',  'CHAIN_TVL',     500, '1 hour'),
-    ('defillama',   'pool', 'APY',        2000, '1 hour'),
-    ('defillama',   'pool', 'POOL_TVL',   2000, '1 hour'),
-    ('defillama',   'lend', 'UTILIZATION', 1000, '1 hour'),
-    ('coingecko',   'coin', 'PRICE',      1000, '1 minute'),
-    ('binance',     'coin', 'PRICE',      1000, '1 minute'),
-    ('hyperliquid', 'perp', 'FUNDING_RATE', 500, '1 hour');
+    ('defillama',   'protocol', 'p',  'TVL',          2000, '1 hour'),
+    ('defillama',   'chain', 'c',  'CHAIN_TVL',     500, '1 hour'),
+    ('defillama',   'pool', 'pool', 'APY',        2000, '1 hour'),
+    ('defillama',   'pool', 'pool', 'POOL_TVL',   2000, '1 hour'),
+    ('defillama',   'pool', 'lend', 'UTILIZATION', 1000, '1 hour'),
+    ('coingecko',   'coin', 'coin', 'PRICE',      1000, '1 minute'),
+    ('binance',     'pair', 'coin', 'PRICE',      1000, '1 minute'),
+    ('hyperliquid', 'perp', 'perp', 'FUNDING_RATE', 500, '1 hour');
 
-INSERT INTO series (source, asset, metric)
-SELECT source, prefix || i, metric FROM plan, generate_series(1, n) i;
+INSERT INTO series (source, kind, asset, metric)
+SELECT source, kind, prefix || i, metric FROM plan, generate_series(1, n) i;
 
 -- 200 points per series ending at :now; deterministic pseudo-random values around a level per
 -- series, with about 1% of series ending in a jump.

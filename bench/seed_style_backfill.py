@@ -31,8 +31,8 @@ for slug in slugs:
     r.raise_for_status()
     body = r.json()
     cur.execute(
-        "INSERT INTO series (source, asset, metric) VALUES ('defillama', %s, 'TVL') "
-        "ON CONFLICT (source, asset, metric) DO UPDATE SET metric = excluded.metric RETURNING series_id",
+        "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', %s, 'TVL') "
+        "ON CONFLICT (source, kind, asset, metric) DO UPDATE SET metric = excluded.metric RETURNING series_id",
         (slug,))
     series_id = cur.fetchone()[0]
     rows = [(series_id, datetime.datetime.fromtimestamp(item["date"], datetime.timezone.utc),

@@ -32,7 +32,8 @@ store::Batch generate(int series, int days) {
     uint64_t state = 42;
     const auto start = core::from_unix_seconds(1'500'000'000 / 86400 * 86400);
     for (int s = 0; s < series; ++s) {
-        const auto ref = batch.series("bench", fmt::format("asset-{:05}", s), "TVL", "usd");
+        const auto ref = batch.series(
+            "bench", store::AssetKind::protocol, fmt::format("asset-{:05}", s), "TVL", "usd");
         double value = 1e6 + s;
         for (int d = 0; d < days; ++d) {
             state = state * 6364136223846793005ULL + 1442695040888963407ULL;

@@ -3,7 +3,7 @@
 file(READ "${INPUT}" text)
 get_filename_component(file_name "${INPUT}" NAME)
 file(WRITE "${OUTPUT}.tmp"
-"// Generated from config/${file_name} by lib/cmake/embed_text.cmake. Do not edit.
+"// Generated from ${file_name} by lib/cmake/embed_text.cmake. Do not edit.
 #include <string_view>
 
 namespace ${NAMESPACE} {

@@ -118,9 +118,9 @@ PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); p
 cp "$SRC/compose.yaml" "$SRC/tests/containers/compose.test.yaml" "$WORK/"
 export TM_SERVE_PORT="127.0.0.1:$PORT"
 FIXTURES=http://fixtures:8000
-# tm.env as tm.env.example says, plus the fixture server's addresses.
+# tm.env as config/compose.env says, plus the fixture server's addresses.
 sed -e "s/^POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$PASSWORD/" -e "s/THE_SAME_PASSWORD/$PASSWORD/" \
-  "$SRC/tm.env.example" >"$WORK/tm.env"
+  "$SRC/config/compose.env" >"$WORK/tm.env"
 printf '%s\n' "TM_DEFILLAMA_URL=$FIXTURES/defillama" "TM_DEFILLAMA_STABLECOINS_URL=$FIXTURES/defillama-stablecoins" \
   "TM_DEFILLAMA_YIELDS_URL=$FIXTURES/defillama-yields" "TM_HYPERLIQUID_URL=$FIXTURES/hyperliquid" >>"$WORK/tm.env"
 

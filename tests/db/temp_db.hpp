@@ -11,14 +11,18 @@
 #include <string>
 
 // A throw-away database on the test server (PG* variables, set by scripts/test), with the tm
-// schema applied. Dropped on destruction unless TM_KEEP_TEST_DB is set.
+// schema applied (unless `with_schema` is false). Dropped on destruction unless TM_KEEP_TEST_DB
+// is set.
 class TempDb {
 public:
-    TempDb() : m_name(fmt::format("tm_test_{}_{}", ::getpid(), next_number())) {
+    explicit TempDb(bool with_schema = true)
+        : m_name(fmt::format("tm_test_{}_{}", ::getpid(), next_number())) {
         db::Connection admin("dbname=postgres");
         admin.exec(fmt::format("CREATE DATABASE {}", m_name));
-        db::Connection conn(conninfo());
-        db::apply_migrations(conn);
+        if (with_schema) {
+            db::Connection conn(conninfo());
+            db::apply_migrations(conn);
+        }
     }
     ~TempDb() {
         if (std::getenv("TM_KEEP_TEST_DB") != nullptr) {

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 TEST_CASE("advisory lock: one holder per source, released with the session") {
     TempDb tmp;
     auto one = tmp.connect();
@@ -30,8 +32,8 @@ TEST_CASE("journal: running, finished with errors, interrupted runs closed") {
     const auto id = journal.start("defillama", store::PullKind::pull, "pull defillama");
     CHECK(conn.exec("SELECT status FROM pulls WHERE pull_id = $1", {std::to_string(id)}).get(0, 0)
           == "running");
-    REQUIRE(journal.running("defillama"));
-    CHECK(journal.running("defillama")->pull_id == id);
+    REQUIRE(journal.running("defillama", store::PullKind::pull));
+    CHECK(journal.running("defillama", store::PullKind::pull)->pull_id == id);
 
     store::PullSummary s;
     s.status = store::PullStatus::partial;
@@ -59,20 +61,60 @@ TEST_CASE("journal: running, finished with errors, interrupted runs closed") {
           == "t");
 
     const auto killed = journal.start("defillama", store::PullKind::pull, "pull defillama");
-    journal.close_interrupted("defillama");
+    journal.close_interrupted("defillama", store::PullKind::pull);
     const auto closed =
         conn.exec("SELECT status, error FROM pulls WHERE pull_id = $1", {std::to_string(killed)});
     CHECK(closed.get(0, 0) == "failed");
     CHECK(std::string(closed.get(0, 1)).find("interrupted") != std::string::npos);
-    CHECK_FALSE(journal.running("defillama"));
+    CHECK_FALSE(journal.running("defillama", store::PullKind::pull));
+}
+
+TEST_CASE("journal: a pull closes killed pulls, not the backfill running beside it") {
+    TempDb tmp;
+    auto conn = tmp.connect();
+    store::Journal journal(conn);
+    const auto backfill = journal.start("defillama", store::PullKind::backfill, "backfill");
+    const auto killed = journal.start("defillama", store::PullKind::pull, "pull defillama");
+    journal.close_interrupted("defillama", store::PullKind::pull);
+    CHECK(
+        conn.exec("SELECT status FROM pulls WHERE pull_id = $1", {std::to_string(killed)}).get(0, 0)
+        == "failed");
+    REQUIRE(journal.running("defillama", store::PullKind::backfill));
+    CHECK(journal.running("defillama", store::PullKind::backfill)->pull_id == backfill);
+    CHECK_FALSE(journal.running("defillama", store::PullKind::pull));
+}
+
+TEST_CASE("advisory lock: a bounded wait gets the lock when the holder lets go, not before") {
+    TempDb tmp;
+    auto one = tmp.connect();
+    auto two = tmp.connect();
+    db::AdvisoryLock first(one, "tm:detect");
+    db::AdvisoryLock second(two, "tm:detect");
+    REQUIRE(first.try_acquire());
+    CHECK_FALSE(second.acquire(std::chrono::milliseconds{300}));
+    // The timeout is gone afterwards: it must not cut the session's later statements short.
+    CHECK(two.exec("SHOW lock_timeout").get(0, 0) == "0");
+    std::thread release([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds{300});
+        one.exec("SELECT pg_advisory_unlock_all()");
+    });
+    CHECK(second.acquire(std::chrono::seconds{30}));
+    release.join();
 }
 
 TEST_CASE("assets upsert rewrites only what changed") {
     TempDb tmp;
     auto conn = tmp.connect();
     std::vector<store::Asset> assets = {
-        {"defillama", "protocol", "aave", "Aave", "AAVE", "Multi-Chain", "aave", R"({"id":"1"})"},
-        {"defillama", "chain", "aave", "Aave chain", "", "", "", ""},
+        {"defillama",
+         store::AssetKind::protocol,
+         "aave",
+         "Aave",
+         "AAVE",
+         "Multi-Chain",
+         "aave",
+         R"({"id":"1"})"},
+        {"defillama", store::AssetKind::chain, "aave", "Aave chain", "", "", "", ""},
     };
     CHECK(store::write_assets(conn, assets) == 2);
     CHECK(store::write_assets(conn, assets) == 0);

@@ -36,7 +36,7 @@ TEST_CASE("points keys follow ARCHITECTURE §3") {
     CHECK(pk.get(0, 0) == "PRIMARY KEY (series_id, ts)");
     const auto unique = conn.exec("SELECT pg_get_constraintdef(oid) FROM pg_constraint "
                                   "WHERE conrelid = 'series'::regclass AND contype = 'u'");
-    CHECK(unique.get(0, 0) == "UNIQUE (source, asset, metric)");
+    CHECK(unique.get(0, 0) == "UNIQUE (source, kind, asset, metric)");
 }
 
 TEST_CASE("an edited migration is refused instead of silently diverging") {

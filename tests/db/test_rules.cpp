@@ -5,6 +5,7 @@
 #include <tm/rules/evaluate.hpp>
 #include <tm/rules/lifecycle.hpp>
 #include <tm/rules/rules_file.hpp>
+#include <tm/sources/defillama/families.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -17,14 +18,24 @@ namespace {
 const std::string k_now = "2024-03-13T12:00:00Z";
 
 // Adds points to series (source, asset, metric), creating it if needed.
+// The kind tm's parsers give the series of `source` and `metric`.
+std::string kind_of(const std::string& source, const std::string& metric) {
+    if (source == "defillama") {
+        return std::string(store::to_string(sources::defillama::kind_of(metric)));
+    }
+    return source == "hyperliquid"                                             ? "perp"
+           : source == "binance" || source == "kraken" || source == "coinbase" ? "pair"
+                                                                               : "coin";
+}
+
 void seed(db::Connection& conn,
           const std::string& source,
           const std::string& asset,
           const std::string& metric,
           const std::vector<std::pair<std::string, double>>& points) {
-    conn.exec(
-        "INSERT INTO series (source, asset, metric) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        {source, asset, metric});
+    conn.exec("INSERT INTO series (source, kind, asset, metric) VALUES ($1, $4, $2, $3) ON "
+              "CONFLICT DO NOTHING",
+              {source, asset, metric, kind_of(source, metric)});
     for (const auto& [ts, value] : points) {
         conn.exec("INSERT INTO points (series_id, ts, value) SELECT series_id, $4, $5 FROM series "
                   "WHERE source = $1 AND asset = $2 AND metric = $3",
@@ -41,9 +52,9 @@ void seed_series(db::Connection& conn,
                  const std::string& to,
                  const std::string& step,
                  const std::string& value_sql) {
-    conn.exec(
-        "INSERT INTO series (source, asset, metric) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-        {source, asset, metric});
+    conn.exec("INSERT INTO series (source, kind, asset, metric) VALUES ($1, $4, $2, $3) ON "
+              "CONFLICT DO NOTHING",
+              {source, asset, metric, kind_of(source, metric)});
     conn.exec(fmt::format("INSERT INTO points (series_id, ts, value) SELECT s.series_id, t, {} "
                           "FROM series s, generate_series($4::timestamptz, $5::timestamptz, "
                           "$6::interval) WITH ORDINALITY AS g(t, i) "

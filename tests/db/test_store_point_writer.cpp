@@ -35,8 +35,8 @@ TEST_CASE("live policy: insert, then unchanged, then update only what differs") 
     TempDb tmp;
     auto conn = tmp.connect();
     store::Batch b;
-    const auto a = b.series("src", "a", "TVL", "usd");
-    const auto c = b.series("src", "c", "TVL", "usd");
+    const auto a = b.series("src", store::AssetKind::protocol, "a", "TVL", "usd");
+    const auto c = b.series("src", store::AssetKind::protocol, "c", "TVL", "usd");
     b.add(a, t(3600), 1.5);
     b.add(a, t(7200), 2.5);
     b.add(c, t(3600), 10);
@@ -51,9 +51,10 @@ TEST_CASE("live policy: insert, then unchanged, then update only what differs") 
     CHECK(again.unchanged == 3);
 
     store::Batch changed;
-    changed.add(changed.series("src", "a", "TVL", "usd"), t(7200), 2.75);
-    changed.add(changed.series("src", "c", "TVL", "usd"), t(3600), 10);
-    changed.add(changed.series("src", "c", "TVL", "usd"), t(10800), 11);
+    changed.add(
+        changed.series("src", store::AssetKind::protocol, "a", "TVL", "usd"), t(7200), 2.75);
+    changed.add(changed.series("src", store::AssetKind::protocol, "c", "TVL", "usd"), t(3600), 10);
+    changed.add(changed.series("src", store::AssetKind::protocol, "c", "TVL", "usd"), t(10800), 11);
     auto third = write(conn, changed, store::Policy::live, 2);
     CHECK(third.inserted == 1);
     CHECK(third.updated == 1);
@@ -73,11 +74,11 @@ TEST_CASE("backfill policy never overwrites; overwrite policy does") {
     TempDb tmp;
     auto conn = tmp.connect();
     store::Batch live;
-    live.add(live.series("src", "a", "TVL"), t(86400), 100);
+    live.add(live.series("src", store::AssetKind::protocol, "a", "TVL"), t(86400), 100);
     write(conn, live, store::Policy::live);
 
     store::Batch history;
-    const auto s = history.series("src", "a", "TVL");
+    const auto s = history.series("src", store::AssetKind::protocol, "a", "TVL");
     history.add(s, t(0), 90);
     history.add(s, t(86400), 99); // the live value for this day must survive
     const auto counts = write(conn, history, store::Policy::backfill);
@@ -94,7 +95,7 @@ TEST_CASE("a batch holding the same point twice writes the later value once") {
     TempDb tmp;
     auto conn = tmp.connect();
     store::Batch b;
-    const auto s = b.series("src", "a", "TVL");
+    const auto s = b.series("src", store::AssetKind::protocol, "a", "TVL");
     b.add(s, t(60), 1);
     b.add(s, t(60), 2);
     SECTION("into an empty table (fast path)") {
@@ -106,7 +107,7 @@ TEST_CASE("a batch holding the same point twice writes the later value once") {
     }
     SECTION("over stored points (staged path)") {
         store::Batch first;
-        first.add(first.series("src", "a", "TVL"), t(60), 0);
+        first.add(first.series("src", store::AssetKind::protocol, "a", "TVL"), t(60), 0);
         write(conn, first, store::Policy::live);
         const auto counts = write(conn, b, store::Policy::live);
         CHECK(counts.duplicates == 1);
@@ -121,7 +122,7 @@ TEST_CASE("the fast path is taken only when no stored point overlaps the batch")
     store::SeriesDictionary dictionary(conn);
     store::PointWriter writer(conn);
     store::Batch b;
-    const auto s = b.series("src", "a", "TVL");
+    const auto s = b.series("src", store::AssetKind::protocol, "a", "TVL");
     b.add(s, t(100), 1);
     b.add(s, t(200), 2);
     auto ids = dictionary.resolve(b);
@@ -133,7 +134,9 @@ TEST_CASE("the fast path is taken only when no stored point overlaps the batch")
     CHECK(writer.fast_path_writes() == 1);
 
     store::Batch later;
-    later.add(later.series("src", "a", "TVL"), t(300), 3); // after the stored range: fast
+    later.add(later.series("src", store::AssetKind::protocol, "a", "TVL"),
+              t(300),
+              3); // after the stored range: fast
     ids = dictionary.resolve(later);
     {
         db::Transaction tx(conn);
@@ -143,7 +146,7 @@ TEST_CASE("the fast path is taken only when no stored point overlaps the batch")
     CHECK(writer.fast_path_writes() == 2);
 
     store::Batch around;
-    const auto s2 = around.series("src", "a", "TVL");
+    const auto s2 = around.series("src", store::AssetKind::protocol, "a", "TVL");
     around.add(s2, t(50), 0);
     around.add(s2, t(400), 4); // the range [50, 400] holds stored points: staged
     ids = dictionary.resolve(around);
@@ -161,7 +164,7 @@ TEST_CASE("a rolled-back write leaves no points behind") {
     TempDb tmp;
     auto conn = tmp.connect();
     store::Batch b;
-    b.add(b.series("src", "a", "TVL"), t(60), 1);
+    b.add(b.series("src", store::AssetKind::protocol, "a", "TVL"), t(60), 1);
     store::SeriesDictionary dictionary(conn);
     const auto ids = dictionary.resolve(b);
     {
@@ -180,7 +183,7 @@ TEST_CASE("values round-trip exactly, timestamps keep microseconds") {
     TempDb tmp;
     auto conn = tmp.connect();
     store::Batch b;
-    const auto s = b.series("src", "a", "X");
+    const auto s = b.series("src", store::AssetKind::protocol, "a", "X");
     b.add(s, core::Time{core::Duration{1739124299123456}}, 0.1 + 0.2);
     b.add(s, t(-86400), -1e-300);
     write(conn, b, store::Policy::live);
@@ -197,8 +200,8 @@ TEST_CASE("series dictionary creates each series once, across connections") {
     auto one = tmp.connect();
     auto two = tmp.connect();
     store::Batch b;
-    b.series("src", "a", "TVL", "usd");
-    b.series("src", "b\"quoted,comma\\", "TVL", "usd");
+    b.series("src", store::AssetKind::protocol, "a", "TVL", "usd");
+    b.series("src", store::AssetKind::protocol, "b\"quoted,comma\\", "TVL", "usd");
     store::SeriesDictionary d1(one), d2(two);
     const auto ids1 = d1.resolve(b);
     const auto ids2 = d2.resolve(b);

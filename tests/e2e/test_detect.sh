@@ -9,7 +9,7 @@ HOOK_PATH=/hooks/generic
 
 # aave TVL hourly at 100 for a day, then $1 at 2024-03-13T10:00Z (75 is a 25% drop).
 seed_tvl() {
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'aave', 'TVL') ON CONFLICT DO NOTHING;
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'aave', 'TVL') ON CONFLICT DO NOTHING;
        INSERT INTO points SELECT series_id, t, 100 FROM series,
          generate_series('2024-03-12T09:00Z'::timestamptz, '2024-03-13T09:00Z', '1 hour') t
         WHERE asset = 'aave' ON CONFLICT DO NOTHING;
@@ -60,7 +60,7 @@ case_tvl_drop_opens_once_notifies_once_and_resolves() {
 
 case_many_events_at_once_are_one_slack_message() {
   new_database
-  sql "INSERT INTO series (source, asset, metric) SELECT 'defillama', 'p' || i, 'TVL' FROM generate_series(1, 7) i;
+  sql "INSERT INTO series (source, kind, asset, metric) SELECT 'defillama', 'protocol', 'p' || i, 'TVL' FROM generate_series(1, 7) i;
        INSERT INTO points SELECT series_id, t, 100 FROM series,
          generate_series('2024-03-12T10:00Z'::timestamptz, '2024-03-13T09:00Z', '1 hour') t;
        INSERT INTO points SELECT series_id, '2024-03-13T10:00Z', 50 FROM series;" >/dev/null
@@ -174,7 +174,7 @@ case_bad_rules_and_settings_exit_2_and_judge_nothing() {
   expect_sql "SELECT rule FROM alerts" "tvl_any_move"
 }
 
-case_second_detect_at_once_exits_5() {
+case_a_holder_that_does_not_let_go_is_exit_5_after_the_wait() {
   new_database
   seed_tvl 75
   psql -qX -d "${TM_DATABASE_URL#dbname=}" -c "SELECT pg_advisory_lock(hashtextextended('tm:detect', 0)), pg_sleep(20)" >/dev/null 2>&1 &
@@ -183,12 +183,34 @@ case_second_detect_at_once_exits_5() {
     [ "$(sql "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted")" = 1 ] && break
     sleep 0.05
   done
-  run detect
+  run detect -q --lock-wait 1s
   expect_code 5
-  expect_contains "$ERR" "another tm detect is running"
+  expect_one_line "$ERR"
+  expect_contains "$ERR" "is still running after 1s; not starting a second (--lock-wait)"
   kill "$holder" 2>/dev/null
   wait "$holder" 2>/dev/null
   expect_sql "SELECT count(*) FROM alerts" "0"
+}
+
+case_simultaneous_detects_queue_and_notify_once() {
+  new_database
+  seed_tvl 75
+  export SLACK_WEBHOOK_URL="$FIXTURE_URL$SLACK_PATH"
+  # The shipped schedules start several at once (every pull line chains one): none may fail or
+  # print an error (cron would mail it), and each event goes out once.
+  local pids=() i
+  for i in 1 2 3 4 5 6; do
+    TM_NOW=2024-03-13T10:00:00Z "$TM_BIN/tm" detect -q --retry-delay 10ms >"$E2E_TMP/d$i.out" 2>"$E2E_TMP/d$i.err" &
+    pids+=($!)
+  done
+  for i in 1 2 3 4 5 6; do
+    wait "${pids[$((i - 1))]}"
+    expect_eq "$?" 0 "exit code of detect $i"
+    expect_eq "$(cat "$E2E_TMP/d$i.err")" "" "stderr of detect $i"
+  done
+  expect_eq "$(cat "$E2E_TMP"/d?.out | grep -c '^opened')" 1 "openings printed"
+  expect_eq "$(requests_to $SLACK_PATH)" 1 "Slack messages"
+  unset SLACK_WEBHOOK_URL
 }
 
 run_cases

@@ -63,7 +63,11 @@ case_malformed_db() {
   expect_code 2
   expect_contains "$ERR" "--db is not a valid database address"
   expect_one_line "$ERR"
-  TM_DATABASE_URL="postgresql://u:hunter22@[bad" run tm setup
+  TM_DATABASE_URL_OWNER="postgresql://u:hunter22@[bad" run tm setup
+  expect_code 2
+  expect_contains "$ERR" "TM_DATABASE_URL_OWNER is not a valid database address"
+  expect_not_contains "$ERR" "hunter22" "stderr"
+  TM_DATABASE_URL_OWNER= TM_DATABASE_URL="postgresql://u:hunter22@[bad" run tm setup
   expect_code 2
   expect_not_contains "$ERR" "hunter22" "stderr"
 }

@@ -37,10 +37,53 @@ for l in lines:
 PY
   # A run that cannot reach its database: exit 4 in the file, last success kept.
   sleep 1
-  TM_DATABASE_URL="dbname=tm_no_such_$$" run tm pull defillama -q --metrics-file "$f"
+  TM_DATABASE_URL_WRITER="dbname=tm_no_such_$$" run tm pull defillama -q --metrics-file "$f"
   expect_code 4
   expect_eq "$(metric "$f" 'tm_last_run_exit_code{command="pull",source="defillama"}')" 4 "exit code after failure"
   expect_eq "$(metric "$f" 'tm_last_success_timestamp_seconds{command="pull",source="defillama"}')" "$success" "last success"
+}
+
+case_results_usage_errors_and_unwritable_files() {
+  new_database
+  local d="$E2E_TMP/results"
+  mkdir -p "$d"
+  # How the run ended, one series per result: a partial pull is not a failed one.
+  fault '{"path": "/defillama/protocols", "times": -1, "status": 500}'
+  TM_METRICS_DIR="$d" run tm pull defillama -q --rate-limit 100000 --retries 0
+  expect_code 3
+  local f="$d/tm_pull_defillama.prom"
+  expect_eq "$(metric "$f" 'tm_last_run_result{command="pull",source="defillama",result="partial"}')" 1 "partial"
+  expect_eq "$(metric "$f" 'tm_last_run_result{command="pull",source="defillama",result="failed"}')" 0 "failed"
+  [ -n "$(metric "$f" 'tm_last_success_timestamp_seconds{command="pull",source="defillama"}')" ] || fail "a partial run is a success"
+  [ -n "$(metric "$f" 'tm_feed_newest_point_timestamp_seconds{command="pull",source="defillama"}')" ] || fail "no feed freshness"
+  expect_eq "$(metric "$f" 'tm_feed_max_age_seconds{command="pull",source="defillama"}')" 10800 "max age (3 x 1h)"
+  reset_server
+  # Usage errors write nothing: no tm_pull.prom claiming exit 2 that no later run rewrites,
+  # nothing that could overwrite the real job's file.
+  TM_METRICS_DIR="$d" run tm pull binanse
+  expect_code 2
+  TM_METRICS_DIR="$d" run tm pull defillama --every 5s
+  expect_code 2
+  TM_METRICS_DIR="$d" run tm query --metric NOPE
+  expect_code 2
+  expect_eq "$(ls "$d")" "tm_pull_defillama.prom" "files after usage errors"
+  expect_eq "$(metric "$f" 'tm_last_run_exit_code{command="pull",source="defillama"}')" 3 "the job's file"
+  # tm status: CRITICAL is the feed's health; its own run went fine.
+  TM_METRICS_DIR="$d" run tm status --max-age defillama=1s
+  expect_code 2
+  expect_eq "$(metric "$d/tm_status.prom" 'tm_last_run_result{command="status",result="ok"}')" 1 "status result"
+  # A metrics file that cannot be written: the run does its work, warns, and exits 3 instead of
+  # 0 (monitoring must not go blind silently). /proc is a folder nobody can write, root included.
+  TM_METRICS_DIR=/proc run tm pull defillama -q --rate-limit 100000
+  expect_code 3
+  expect_one_line "$ERR"
+  expect_contains "$ERR" "warning: metrics file not written, monitoring cannot see this run"
+  expect_sql "SELECT status FROM pulls ORDER BY pull_id DESC LIMIT 1" "ok"
+  run tm query --metrics-file /proc/tm_query.prom --limit 1
+  expect_code 3
+  expect_contains "$ERR" "metrics file not written"
+  run tm status --metrics-file /nonexistent/tm_status.prom --max-age defillama=1s
+  expect_code 2
 }
 
 case_ping_start_and_exit_code() {

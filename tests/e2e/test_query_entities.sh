@@ -43,7 +43,8 @@ case_query_compares_sources_of_one_entity() {
   seed
   run tm query history --entity ethereum --metric FEES --csv
   expect_code 0
-  expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value\nethereum,artemis,eth,FEES,2024-03-12T00:00:00Z,175.5978\nethereum,defillama,ethereum,CHAIN_FEES_24H,2024-03-12T00:00:00Z,6300\nethereum,defillama,ethereum,FEES_24H,2024-03-12T00:00:00Z,5000')" "CSV"
+  # The entity is DefiLlama's chain ethereum: the protocol of the same name (FEES_24H) is not it.
+  expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value\nethereum,artemis,eth,FEES,2024-03-12T00:00:00Z,175.5978\nethereum,defillama,ethereum,CHAIN_FEES_24H,2024-03-12T00:00:00Z,6300')" "CSV"
   run tm query history --entity ethereum --metric FEES
   expect_contains "$OUT" "ethereum  artemis    eth       FEES"
   run tm query --source artemis --asset sol --metric PRICE --csv
@@ -67,7 +68,7 @@ case_query_bad_input() {
 
 case_csv_quotes_what_needs_quoting() {
   new_database
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'a,\"b\"'||chr(10)||'c', 'TVL');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'a,\"b\"'||chr(10)||'c', 'TVL');
        INSERT INTO points SELECT series_id, '2024-01-01', 1.5, NULL FROM series" >/dev/null
   run tm query history --csv
   expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value\n,defillama,"a,""b""\nc",TVL,2024-01-01T00:00:00Z,1.5')" "CSV"

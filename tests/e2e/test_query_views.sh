@@ -6,8 +6,8 @@ start_fixture_server
 NASTY="=cmd() \"q\", b"$'\n'"c"
 
 seed() {
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'aave', 'TVL'),
-         ('defillama', \$\$$NASTY\$\$, 'TVL'), ('coingecko', 'bitcoin', 'PRICE');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'aave', 'TVL'),
+         ('defillama', 'protocol', \$\$$NASTY\$\$, 'TVL'), ('coingecko', 'coin', 'bitcoin', 'PRICE');
        INSERT INTO points SELECT s.series_id, t, s.series_id * 100 + extract(hour FROM t) + 0.25
          FROM series s, generate_series('2024-03-11T00:00Z'::timestamptz, '2024-03-12T23:00Z', '1 hour') t;
        INSERT INTO assets (source, kind, asset, name) VALUES ('defillama', 'protocol', 'aave', 'Aave'),
@@ -77,7 +77,7 @@ case_other_views() {
   run tm query assets --kind coin --csv
   expect_eq "$OUT" "$(printf 'source,kind,asset,name,symbol,chain,updated_at\ncoingecko,coin,bitcoin,Bitcoin,,,')$(sql "SELECT tm_iso(updated_at) FROM assets WHERE asset = 'bitcoin'")" "assets"
   run tm query series --source defillama --asset aave --csv
-  expect_contains "$OUT" ",,defillama,aave,TVL,,2024-03-11T00:00:00Z,2024-03-12T23:00:00Z"
+  expect_contains "$OUT" ",,defillama,aave,TVL,protocol,,2024-03-11T00:00:00Z,2024-03-12T23:00:00Z"
   run tm query history --interval day --agg avg --source coingecko --csv
   expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value,points\nbitcoin,coingecko,bitcoin,PRICE,2024-03-11T00:00:00Z,311.75,24\nbitcoin,coingecko,bitcoin,PRICE,2024-03-12T00:00:00Z,311.75,24')" "daily average"
   run tm query history --interval day --source coingecko --csv
@@ -108,7 +108,8 @@ case_sql_is_read_only() {
   expect_code 0
   expect_eq "$OUT" "$(printf '[\n{"source":"coingecko","n":1,"ok":true},\n{"source":"defillama","n":2,"ok":true}\n]')" "--sql JSON"
   run tm query --sql "DELETE FROM points RETURNING 1"
-  expect_code 2
+  expect_code 1
+  expect_contains "$ERR" "--sql: cannot execute DELETE in a read-only transaction"
   expect_one_line "$ERR"
   run tm query --sql "SELECT 1; DELETE FROM points"
   expect_code 2

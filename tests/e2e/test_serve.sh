@@ -84,7 +84,7 @@ case_bad_listen_and_unreachable_database() {
   run tm serve --listen nowhere
   expect_code 2
   expect_contains "$ERR" "expected HOST:PORT"
-  TM_DATABASE_URL="dbname=tm_no_such_$$" run tm serve --listen 127.0.0.1:1
+  TM_DATABASE_URL_READER="dbname=tm_no_such_$$" run tm serve --listen 127.0.0.1:1
   expect_code 4
 }
 

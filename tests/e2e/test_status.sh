@@ -23,7 +23,7 @@ case_fresh_then_stale_after_a_real_pull() {
 
 case_failing_pulls_warn_then_go_critical() {
   new_database
-  sql "INSERT INTO series (source, asset, metric) VALUES ('hyperliquid', 'BTC', 'FUNDING_RATE');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('hyperliquid', 'perp', 'BTC', 'FUNDING_RATE');
        INSERT INTO points SELECT series_id, '2024-03-13T05:00Z', 0.0001 FROM series;
        INSERT INTO pulls (source, kind, status, started_at) VALUES
          ('hyperliquid', 'pull', 'ok', '2024-03-13T03:00Z'), ('hyperliquid', 'pull', 'partial', '2024-03-13T04:00Z')" >/dev/null
@@ -60,7 +60,7 @@ case_unknown_when_it_cannot_tell() {
   expect_contains "$OUT" "expected SOURCE=DURATION"
   run status 2024-03-13T05:30:00Z --no-such-flag
   expect_code 3
-  TM_DATABASE_URL="dbname=tm_no_such_db_$$" run status 2024-03-13T05:30:00Z --json
+  TM_DATABASE_URL_READER="dbname=tm_no_such_db_$$" run status 2024-03-13T05:30:00Z --json
   expect_code 3
   printf '%s' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['status']=='UNKNOWN', d" \
     || fail "UNKNOWN JSON: $OUT"

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# container/tm-cron, the container image's scheduler: which jobs of a crontab are due when (the
+# scripts/container/tm-cron, the container image's scheduler: which jobs of a crontab are due when (the
 # shipped crontab among them), refusal of malformed lines, and a real run: jobs started at
 # start with the crontab's and the process's environment, and SIGTERM stopping them all.
 . "$(dirname "$0")/lib.sh"
 start_fixture_server # (run_cases resets it between cases)
-CRON="$TM_SOURCE_DIR/container/tm-cron"
+CRON="$TM_SOURCE_DIR/scripts/container/tm-cron"
 SHIPPED="$TM_SOURCE_DIR/crontab/tm.crontab"
 
 due() { "$CRON" --due "$1" "$2" | sed 's/ .*//;s/^\$TM$//' | tr '\n' ' '; }

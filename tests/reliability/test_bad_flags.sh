@@ -44,7 +44,6 @@ case_every_malformed_value_is_refused() {
     "pull defillama --db postgresql://[::1"
     "pull defillama --log-format xml"
     "pull defillama --ping not-a-url"
-    "pull defillama --metrics-file $NOWHERE/m.prom"
     "pull nosuchsource"
     "pull artemis --batch-assets 0"
     "pull artemis --batch-days 100000"

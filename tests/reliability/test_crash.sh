@@ -71,4 +71,27 @@ case_two_pulls_of_one_source_exclude_each_other_two_sources_do_not() {
   expect_sql "SELECT string_agg(source || ':' || status, ' ' ORDER BY pull_id) FROM pulls" "defillama:ok hyperliquid:ok"
 }
 
+case_a_pull_runs_beside_a_backfill_two_backfills_do_not() {
+  new_database
+  # The backfill's first protocol answers after 3 s: it is surely running meanwhile.
+  curl -sf -X POST --data-binary '[{"path": "/defillama/protocol/*", "times": 1, "delay": 3}]' \
+    "http://127.0.0.1:$(cat "$E2E_TMP/port2")/_control/faults" >/dev/null
+  "${BACKFILL[@]}" >"$E2E_TMP/backfill.out" 2>&1 &
+  local backfill=$!
+  for _ in $(seq 100); do [ "$(sql "SELECT count(*) FROM pulls WHERE status = 'running'")" = 1 ] && break; sleep 0.05; done
+  # A live pull of the same source is not locked out: its snapshot is not lost.
+  run "$TM_BIN/tm" pull defillama -q --rate-limit 100000
+  expect_code 0
+  expect_eq "$(sql "SELECT kind || ':' || status FROM pulls WHERE kind = 'backfill'")" "backfill:running" "the backfill while the pull ran"
+  # A second backfill is.
+  run "${BACKFILL[@]}"
+  expect_code 5
+  expect_contains "$ERR" "defillama is already being backfilled by backfill"
+  expect_one_line "$ERR"
+  wait "$backfill"
+  expect_eq "$?" 0 "the backfill"
+  expect_sql "SELECT string_agg(kind || ':' || status, ' ' ORDER BY pull_id) FROM pulls" "backfill:ok pull:ok"
+  expect_sql "SELECT count(DISTINCT p.pull_id) FROM points p" "2"
+}
+
 run_cases

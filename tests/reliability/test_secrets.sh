@@ -45,7 +45,7 @@ case_no_secret_anywhere() {
   reset_server
   pro_aliases "$KEY_LLAMA"
   fault "{\"path\": \"/hooks/*\", \"times\": -1, \"status\": 500}"
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'zz', 'UTILIZATION');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'pool', 'zz', 'UTILIZATION');
        INSERT INTO points SELECT series_id, '2024-03-13T05:00Z', 0.99 FROM series WHERE asset = 'zz'" >/dev/null
   every detect -v --retries 1 --retry-delay 1ms --alert-log "$E2E_TMP/alerts.txt"
   reset_server

@@ -82,3 +82,44 @@ TEST_CASE("alert events as text and JSON") {
     CHECK(notify::to_json(stale).find("\"value\":null,\"baseline\":null,\"change\":null")
           != std::string::npos);
 }
+
+TEST_CASE("slack digest: critical first, counts per severity, what is left out counted") {
+    // 225 events as a backfill's first detect can produce them: info first in the order they
+    // were judged, the critical ones last.
+    std::vector<rules::AlertEvent> events;
+    const auto add = [&](int n, const char* event, const char* severity) {
+        for (int i = 0; i < n; ++i) {
+            auto e = tvl_drop();
+            e.alert_id = static_cast<int64_t>(events.size()) + 1;
+            e.event = event;
+            e.severity = severity;
+            e.asset = fmt::format("{}-{}-{}", event, severity, i);
+            events.push_back(e);
+        }
+    };
+    add(40, "opened", "info");
+    add(150, "opened", "warning");
+    add(3, "resolved", "critical");
+    add(32, "opened", "critical");
+    notify::Events pointers;
+    for (const auto& e : events) {
+        pointers.push_back(&e);
+    }
+    const std::string text = notify::slack_digest(pointers);
+    CHECK(text.starts_with(
+        "*tm detect: 225 alert events* (32 critical, 150 warning, 40 info opened; 3 resolved)"));
+    // Every critical opening is listed, before any warning; the 40 lines are 32 critical and 8
+    // warning, and the rest is counted.
+    for (int i = 0; i < 32; ++i) {
+        CHECK(text.find(fmt::format("defillama/opened-critical-{}/TVL", i)) != std::string::npos);
+    }
+    CHECK(text.find("opened-critical-31") < text.find("opened-warning-0/"));
+    CHECK(text.find("opened-warning-7/") != std::string::npos);
+    CHECK(text.find("opened-warning-8/") == std::string::npos);
+    CHECK(text.find("opened-info-") == std::string::npos);
+    CHECK(text.ends_with(
+        "… and 185 more: 142 warning, 40 info opened; 3 resolved (tm query alerts)"));
+    // A handful of info events keeps its order and counts.
+    const notify::Events few(pointers.begin(), pointers.begin() + 6);
+    CHECK(notify::slack_digest(few).starts_with("*tm detect: 6 alert events* (6 info opened)"));
+}

@@ -80,7 +80,7 @@ TEST_CASE("artemis::Matrix: 1/0 cells, groups, exclusions, narrowing") {
     const auto groups = m.groups();
     REQUIRE(groups.size() == 2);
     CHECK(groups.at({"FEES", "PRICE"}) == std::vector<std::string>{"eth", "sol"});
-    CHECK(m.assets()[0].kind == "equity");
+    CHECK(m.assets()[0].kind == store::AssetKind::equity);
     CHECK(m.assets()[2].name == "Solana");
 
     s.metrics = {"VOLATILITY_90D_ANN"};

@@ -58,7 +58,7 @@ TEST_CASE("defillama::parse_protocols reads TVL of every protocol in the recorde
     const auto curve = std::find_if(
         assets.begin(), assets.end(), [](const auto& a) { return a.asset == "curve"; });
     REQUIRE(curve != assets.end());
-    CHECK(curve->kind == "protocol");
+    CHECK(curve->kind == store::AssetKind::protocol);
     CHECK(curve->name == "Curve");
     CHECK(curve->gecko_id == "curve-dao-token");
     CHECK(curve->extra_json.find("\"category\":\"Dexes\"") != std::string::npos);
@@ -152,14 +152,14 @@ TEST_CASE("defillama::parse_dimension_chart reads [ts, value] pairs, gaps and al
     CHECK(shape_error_of(
               [](std::string& s) {
                   store::Batch x;
-                  dl::parse_dimension_chart(s, "x", "M", x);
+                  dl::parse_dimension_chart(s, "x", "FEES_24H", x);
               },
               R"({"totalDataChart":[[1709337600]]})")
           == "$.totalDataChart[0]: expected a [time, value] pair, found 1 elements");
     CHECK(shape_error_of(
               [](std::string& s) {
                   store::Batch x;
-                  dl::parse_dimension_chart(s, "x", "M", x);
+                  dl::parse_dimension_chart(s, "x", "FEES_24H", x);
               },
               R"({"total24h":1})")
           == "$.totalDataChart: missing");

@@ -33,16 +33,16 @@ std::vector<std::string> kept(const store::Batch& b) {
 
 store::Batch sample() {
     store::Batch b;
-    b.add(b.series("defillama", "aave", "TVL"), k_ts, 30);
-    b.add(b.series("defillama", "curve", "TVL"), k_ts, 20);
-    b.add(b.series("defillama", "tiny", "TVL"), k_ts, 1);
-    b.add(b.series("defillama", "aave", "FEES_24H"), k_ts, 5);
-    b.add(b.series("defillama", "bsc", "CHAIN_TVL"), k_ts, 7);
-    b.add(b.series("defillama", "big-pool", "POOL_TVL"), k_ts, 2e6);
-    b.add(b.series("defillama", "big-pool", "APY"), k_ts, 3);
-    b.add(b.series("defillama", "small-pool", "POOL_TVL"), k_ts, 5e5);
-    b.add(b.series("defillama", "small-pool", "APY"), k_ts, 90);
-    b.add(b.series("defillama", "1", "STABLECOIN_SUPPLY"), k_ts, 1e9);
+    b.add(b.series("defillama", store::AssetKind::protocol, "aave", "TVL"), k_ts, 30);
+    b.add(b.series("defillama", store::AssetKind::protocol, "curve", "TVL"), k_ts, 20);
+    b.add(b.series("defillama", store::AssetKind::protocol, "tiny", "TVL"), k_ts, 1);
+    b.add(b.series("defillama", store::AssetKind::protocol, "aave", "FEES_24H"), k_ts, 5);
+    b.add(b.series("defillama", store::AssetKind::chain, "bsc", "CHAIN_TVL"), k_ts, 7);
+    b.add(b.series("defillama", store::AssetKind::pool, "big-pool", "POOL_TVL"), k_ts, 2e6);
+    b.add(b.series("defillama", store::AssetKind::pool, "big-pool", "APY"), k_ts, 3);
+    b.add(b.series("defillama", store::AssetKind::pool, "small-pool", "POOL_TVL"), k_ts, 5e5);
+    b.add(b.series("defillama", store::AssetKind::pool, "small-pool", "APY"), k_ts, 90);
+    b.add(b.series("defillama", store::AssetKind::stablecoin, "1", "STABLECOIN_SUPPLY"), k_ts, 1e9);
     return b;
 }
 
@@ -78,7 +78,8 @@ TEST_CASE("selection: a config names assets per kind, by id or by symbol") {
         write_config("# comment\nkind,asset,metrics\nprotocol,curve,TVL\nstablecoin,USDT,*\n"
                      "chain,Binance,\n");
     dl::DefiLlamaSelection sel(flags, 250);
-    sel.learn({{"defillama", "stablecoin", "1", "Tether", "USDT", "", "tether", ""}});
+    sel.learn(
+        {{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
     // protocols: only curve's TVL; chains: "Binance" is bsc; pools: not named, so the default
     CHECK(kept(sel.filter(sample()))
           == std::vector<std::string>{"1:STABLECOIN_SUPPLY",

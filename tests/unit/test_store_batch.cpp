@@ -15,16 +15,16 @@ core::Time t(int64_t seconds) {
 
 TEST_CASE("store::Batch interns series keys") {
     store::Batch b;
-    const auto a = b.series("defillama", "aave", "TVL", "usd");
-    const auto c = b.series("defillama", "aave", "CHAIN_TVL", "usd");
+    const auto a = b.series("defillama", store::AssetKind::protocol, "aave", "TVL", "usd");
+    const auto c = b.series("defillama", store::AssetKind::protocol, "aave", "CHAIN_TVL", "usd");
     CHECK(a != c);
-    CHECK(b.series("defillama", "aave", "TVL") == a);
+    CHECK(b.series("defillama", store::AssetKind::protocol, "aave", "TVL") == a);
     CHECK(b.keys().size() == 2);
 }
 
 TEST_CASE("store::Batch drops non-finite values") {
     store::Batch b;
-    const auto s = b.series("x", "y", "Z");
+    const auto s = b.series("x", store::AssetKind::protocol, "y", "Z");
     b.add(s, t(1), 1.0);
     b.add(s, t(2), std::numeric_limits<double>::quiet_NaN());
     b.add(s, t(3), std::numeric_limits<double>::infinity());
@@ -33,8 +33,8 @@ TEST_CASE("store::Batch drops non-finite values") {
 
 TEST_CASE("store::deduplicated_order sorts by (id, ts) and keeps the last duplicate") {
     store::Batch b;
-    const auto s1 = b.series("x", "a", "M");
-    const auto s2 = b.series("x", "b", "M");
+    const auto s1 = b.series("x", store::AssetKind::protocol, "a", "M");
+    const auto s2 = b.series("x", store::AssetKind::protocol, "b", "M");
     b.add(s2, t(20), 1.0);
     b.add(s1, t(10), 2.0);
     b.add(s1, t(10), 3.0); // same point again: this later value wins
@@ -52,12 +52,12 @@ TEST_CASE("store::deduplicated_order sorts by (id, ts) and keeps the last duplic
 
 TEST_CASE("store::Batch::append re-interns the other batch's keys") {
     store::Batch a;
-    a.add(a.series("s", "x", "M"), t(1), 1.0);
+    a.add(a.series("s", store::AssetKind::protocol, "x", "M"), t(1), 1.0);
     store::Batch b;
-    b.add(b.series("s", "y", "M"), t(1), 2.0);
-    b.add(b.series("s", "x", "M"), t(2), 3.0);
+    b.add(b.series("s", store::AssetKind::protocol, "y", "M"), t(1), 2.0);
+    b.add(b.series("s", store::AssetKind::protocol, "x", "M"), t(2), 3.0);
     a.append(b);
     CHECK(a.size() == 3);
     CHECK(a.keys().size() == 2);
-    CHECK(a.refs()[2] == a.series("s", "x", "M"));
+    CHECK(a.refs()[2] == a.series("s", store::AssetKind::protocol, "x", "M"));
 }

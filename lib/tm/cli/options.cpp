@@ -1,11 +1,14 @@
 #include <tm/cli/options.hpp>
 #include <tm/core/log.hpp>
+#include <tm/core/process.hpp>
 #include <tm/core/secrets.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/core/version.hpp>
 #include <tm/report/metrics_file.hpp>
 
 #include <fmt/format.h>
+
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
@@ -192,6 +195,64 @@ void ping(const std::string& url) {
     client.run();
 }
 
+// TM_CHECK_ARGS: runs `body` until it would touch its database (core::ChecksPassed), so that
+// names, files and folders are checked as well as the flags, and nothing is run, written or
+// pinged. The metrics folder must exist and be writable: at install time that is a mistake to
+// refuse, not a warning to give later.
+int check_only(const CommonOptions& common,
+               const std::function<core::ExitCode()>& body,
+               int usage_exit) {
+    try {
+        if (const auto folder = report::metrics_folder(common.metrics_file)) {
+            const bool from_flag = common.metrics_file.has_value();
+            if (!std::filesystem::is_directory(*folder)
+                || ::access(folder->c_str(), W_OK | X_OK) != 0) {
+                throw core::UsageError(fmt::format("{} {}: folder {} does not exist or is not "
+                                                   "writable; create it for the metrics file",
+                                                   from_flag ? "--metrics-file" : "TM_METRICS_DIR",
+                                                   from_flag ? *common.metrics_file : *folder,
+                                                   *folder));
+            }
+        }
+        return static_cast<int>(body());
+    } catch (const core::ChecksPassed&) {
+        return 0;
+    } catch (const core::Error& e) {
+        core::log::error("{}", e.what());
+        return e.code() == core::ExitCode::usage ? usage_exit : static_cast<int>(e.code());
+    } catch (const std::exception& e) {
+        core::log::error("{}", e.what());
+        return static_cast<int>(core::ExitCode::failed);
+    }
+}
+
+// Writes the run's metrics file, if one is asked for. A usage error writes none: nothing ran,
+// and a mistyped command must not overwrite the file of the scheduled job it resembles. A file
+// that cannot be written is a warning, and turns a run that otherwise succeeded into exit 3:
+// monitoring must not go blind silently.
+int write_metrics(const CommonOptions& common,
+                  const std::string& command,
+                  int code,
+                  double started) {
+    const auto& run = report::current_run();
+    if (run.outcome(code) == report::Result::usage) {
+        return code;
+    }
+    const auto path = report::metrics_file_path(common.metrics_file, command, run.source);
+    if (!path) {
+        return code;
+    }
+    try {
+        report::write_metrics_file(*path, command, run, code, started, unix_now());
+    } catch (const std::exception& e) {
+        core::log::warn("metrics file not written, monitoring cannot see this run: {}", e.what());
+        if (code == static_cast<int>(core::ExitCode::ok)) {
+            return static_cast<int>(core::ExitCode::partial);
+        }
+    }
+    return code;
+}
+
 } // namespace
 
 int run_main(CLI::App& app,
@@ -206,34 +267,20 @@ int run_main(CLI::App& app,
         const int code = app.exit(e);
         return code == 0 ? 0 : usage_exit;
     }
-    // TM_CHECK_ARGS=1: the command line parsed, so stop here (scripts/install-schedule and the
-    // schedule tests check every scheduled command this way without running it).
-    if (const char* check = std::getenv("TM_CHECK_ARGS"); check != nullptr && *check != '\0') {
-        return 0;
-    }
     core::log::configure(app.get_name(),
                          common.verbose ? core::log::Level::debug
                          : common.quiet ? core::log::Level::warn
                                         : core::log::Level::info,
                          common.log_format == "json" ? core::log::Format::json
                                                      : core::log::Format::text);
-    // Flags whose mistakes would otherwise only show after the run: refuse them up front.
-    try {
-        if (common.ping && !common.ping->starts_with("http://")
-            && !common.ping->starts_with("https://")) {
-            throw core::UsageError("--ping needs an http(s):// URL");
-        }
-        if (common.metrics_file) {
-            const auto parent = std::filesystem::absolute(*common.metrics_file).parent_path();
-            if (!std::filesystem::is_directory(parent)) {
-                throw core::UsageError(fmt::format("--metrics-file {}: folder {} does not exist",
-                                                   *common.metrics_file,
-                                                   parent.string()));
-            }
-        }
-    } catch (const core::UsageError& e) {
-        core::log::error("{}", e.what());
+    // A --ping mistake would otherwise only show after the run: refuse it up front.
+    if (common.ping && !common.ping->starts_with("http://")
+        && !common.ping->starts_with("https://")) {
+        core::log::error("--ping needs an http(s):// URL");
         return usage_exit;
+    }
+    if (core::process::check_only()) {
+        return check_only(common, body, usage_exit);
     }
     std::string command = app.get_name();
     if (command.starts_with("tm-")) {
@@ -253,14 +300,7 @@ int run_main(CLI::App& app,
     } catch (const std::exception& e) {
         core::log::error("internal error: {}", e.what());
     }
-    const auto& run = report::current_run();
-    if (const auto path = report::metrics_file_path(common.metrics_file, command, run.source)) {
-        try {
-            report::write_metrics_file(*path, command, run, code, started, unix_now());
-        } catch (const std::exception& e) {
-            core::log::error("metrics file: {}", e.what());
-        }
-    }
+    code = write_metrics(common, command, code, started);
     if (common.ping) {
         ping(fmt::format("{}/{}", *common.ping, code));
     }

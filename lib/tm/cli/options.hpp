@@ -67,8 +67,10 @@ core::Duration parse_duration_flag(const std::string& flag, const std::string& v
 
 // The one catch site of a program (ARCHITECTURE §7): parses `argv`, configures logging, pings
 // --ping URL/start, runs `body`, maps what it throws to an exit code, writes the metrics file
-// and pings URL/EXITCODE. CLI11 parse errors exit `usage_exit` (2;
-// tm status uses the monitoring plugins' 3) and --help exits 0.
+// (none after a usage error; exit 3 instead of 0 when it cannot be written) and pings
+// URL/EXITCODE. CLI11 parse errors exit `usage_exit` (2; tm status uses the monitoring plugins'
+// 3) and --help exits 0. With TM_CHECK_ARGS set, `body` runs only up to its database
+// (core::ChecksPassed): exit 0 when everything checked before that is right.
 int run_main(CLI::App& app,
              const CommonOptions& common,
              int argc,

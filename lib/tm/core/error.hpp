@@ -39,4 +39,10 @@ public:
     explicit DataError(const std::string& message) : Error(message, ExitCode::failed) {}
 };
 
+// Thrown where a command would first touch its database while TM_CHECK_ARGS is set: everything
+// that needs no database (flags, names, files, folders) has been checked by then. Deliberately
+// not a std::exception, so that handlers of errors (tm status turns every std::exception into
+// UNKNOWN) let it through to cli::run_main, which exits 0.
+struct ChecksPassed {};
+
 } // namespace core

@@ -111,6 +111,11 @@ Result run(const std::vector<std::string>& argv, const Options& options) {
     return result;
 }
 
+bool check_only() {
+    const char* check = std::getenv("TM_CHECK_ARGS");
+    return check != nullptr && *check != '\0';
+}
+
 std::string host_name() {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);

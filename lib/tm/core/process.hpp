@@ -24,6 +24,10 @@ Result run(const std::vector<std::string>& argv, const Options& options = {});
 // Finds `program` in $PATH; nullopt when absent.
 std::optional<std::string> find_in_path(const std::string& program);
 
+// TM_CHECK_ARGS is set: commands check their command line and stop before their database
+// (core::ChecksPassed).
+bool check_only();
+
 // This machine's host name.
 std::string host_name();
 

@@ -21,6 +21,25 @@ bool AdvisoryLock::try_acquire() {
     return m_held;
 }
 
+bool AdvisoryLock::acquire(std::chrono::milliseconds timeout) {
+    if (timeout.count() <= 0) {
+        return try_acquire();
+    }
+    // lock_timeout bounds the wait of pg_advisory_lock like any other lock wait (55P03).
+    m_conn.exec("SELECT set_config('lock_timeout', $1, false)",
+                {std::to_string(timeout.count()) + "ms"});
+    try {
+        m_conn.exec("SELECT pg_advisory_lock(hashtextextended($1, 0))", {m_name});
+        m_held = true;
+    } catch (const DbError& e) {
+        if (e.sqlstate() != "55P03") {
+            throw;
+        }
+    }
+    m_conn.exec("RESET lock_timeout");
+    return m_held;
+}
+
 int AdvisoryLock::holder_pid() {
     // A bigint advisory key shows in pg_locks split into classid (high 32 bits) and objid (low).
     const auto r = m_conn.exec(R"(

@@ -2,6 +2,7 @@
 
 #include <tm/db/connection.hpp>
 
+#include <chrono>
 #include <string>
 
 namespace db {
@@ -17,6 +18,9 @@ public:
 
     // True when this session now holds the lock; false when another session does.
     bool try_acquire();
+    // Waits up to `timeout` for the lock (in the server's queue: first come, first served); true
+    // when this session now holds it. Call outside a transaction.
+    bool acquire(std::chrono::milliseconds timeout);
     // Backend pid of the session holding the lock, or 0 if none (or it just ended).
     int holder_pid();
 

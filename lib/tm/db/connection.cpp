@@ -34,8 +34,12 @@ bool is_connection_state(std::string_view sqlstate) {
 
 } // namespace
 
-DbError::DbError(const std::string& message, std::string sqlstate, core::ExitCode code)
-    : core::Error(message, code), m_sqlstate(std::move(sqlstate)) {}
+DbError::DbError(const std::string& message,
+                 std::string sqlstate,
+                 core::ExitCode code,
+                 std::string server_message)
+    : core::Error(message, code), m_sqlstate(std::move(sqlstate)),
+      m_server_message(std::move(server_message)) {}
 
 long long Result::get_int(int row, int col) const {
     return core::strings::parse_int(get(row, col)).value_or(0);
@@ -120,7 +124,8 @@ void Connection::fail(const std::string& context, PGresult* result) {
     }
     throw DbError(core::secrets::redact(fmt::format("{}: {}", context, message)),
                   sqlstate,
-                  core::ExitCode::failed);
+                  core::ExitCode::failed,
+                  core::secrets::redact(message));
 }
 
 Result Connection::check(PGresult* r, const std::string& sql) {
@@ -213,8 +218,31 @@ long long Connection::stream(const std::string& sql,
                           nullptr,
                           nullptr,
                           0)
-            != 1
-        || PQsetSingleRowMode(m_conn.get()) != 1) {
+        != 1) {
+        fail("cannot send the query");
+    }
+    return receive_rows(on_row);
+}
+
+std::vector<ResultColumn> Connection::prepare(const std::string& sql) {
+    check(PQprepare(m_conn.get(), "", sql.c_str(), 0, nullptr), sql);
+    const Result described = check(PQdescribePrepared(m_conn.get(), ""), sql);
+    std::vector<ResultColumn> columns;
+    for (int c = 0; c < described.columns(); ++c) {
+        columns.push_back({described.column_name(c), PQftype(described.raw(), c)});
+    }
+    return columns;
+}
+
+long long Connection::stream_prepared(const std::function<void(const Result&, int)>& on_row) {
+    if (PQsendQueryPrepared(m_conn.get(), "", 0, nullptr, nullptr, nullptr, 0) != 1) {
+        fail("cannot send the query");
+    }
+    return receive_rows(on_row);
+}
+
+long long Connection::receive_rows(const std::function<void(const Result&, int)>& on_row) {
+    if (PQsetSingleRowMode(m_conn.get()) != 1) {
         fail("cannot send the query");
     }
     long long rows = 0;
@@ -292,8 +320,10 @@ long long Connection::copy_in(const std::string& copy_sql, std::string_view data
     return end_copy();
 }
 
-Transaction::Transaction(Connection& conn) : m_conn(conn) {
-    m_conn.exec("BEGIN");
+Transaction::Transaction(Connection& conn, Access access) : m_conn(conn) {
+    m_conn.exec(access == Access::read_only    ? "BEGIN READ ONLY"
+                : access == Access::read_write ? "BEGIN READ WRITE"
+                                               : "BEGIN");
 }
 
 Transaction::~Transaction() {

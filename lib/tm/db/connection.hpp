@@ -17,11 +17,17 @@ namespace db {
 // lost connection (08xxx, which maps to exit code 4).
 class DbError : public core::Error {
 public:
-    DbError(const std::string& message, std::string sqlstate, core::ExitCode code);
+    DbError(const std::string& message,
+            std::string sqlstate,
+            core::ExitCode code,
+            std::string server_message = {});
     const std::string& sqlstate() const { return m_sqlstate; }
+    // The server's own one-line message, without tm's context (redacted).
+    const std::string& server_message() const { return m_server_message; }
 
 private:
     std::string m_sqlstate;
+    std::string m_server_message;
 };
 
 // The database cannot be reached at all. Exit code 4.
@@ -55,6 +61,12 @@ private:
 // Parameters are sent as text; nullopt is SQL NULL.
 using Params = std::vector<std::optional<std::string>>;
 
+// A result column as the server describes it.
+struct ResultColumn {
+    std::string name;
+    Oid type = 0;
+};
+
 class Connection {
 public:
     // Connects with a libpq conninfo string or URI. Throws Unreachable (exit 4) with one
@@ -69,6 +81,13 @@ public:
     long long stream(const std::string& sql,
                      const Params& params,
                      const std::function<void(const Result&, int)>& on_row);
+
+    // Parses `sql` as the unnamed prepared statement (the extended protocol takes exactly one
+    // statement and never runs it here) and returns the columns it would return: none for a
+    // statement that returns no rows. Throws DbError when the server refuses it.
+    std::vector<ResultColumn> prepare(const std::string& sql);
+    // Runs the unnamed prepared statement without parameters, like stream().
+    long long stream_prepared(const std::function<void(const Result&, int)>& on_row);
 
     // Streams `data` (already in the COPY format the statement names) through `copy_sql`
     // ("COPY t FROM STDIN ..."), in chunks. Returns the rows copied.
@@ -93,16 +112,22 @@ public:
 
 private:
     [[noreturn]] void fail(const std::string& context, PGresult* result = nullptr);
+    // Reads the results of a query sent in single-row mode, calling `on_row` for each row.
+    long long receive_rows(const std::function<void(const Result&, int)>& on_row);
     Result check(PGresult* r, const std::string& sql);
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> m_conn;
     std::string m_target; // redacted, for messages
 };
 
+// How a transaction starts: as the role's default, or explicitly read-only or read-write (a
+// read-only role may still write its own temporary tables in a read-write transaction).
+enum class Access { by_default, read_only, read_write };
+
 // BEGIN on construction; ROLLBACK on destruction unless commit() was called.
 class Transaction {
 public:
-    explicit Transaction(Connection& conn);
+    explicit Transaction(Connection& conn, Access access = Access::by_default);
     ~Transaction();
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;

@@ -26,7 +26,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* k_service_user = "postgres";
-constexpr const char* k_role = "tm";
 constexpr const char* k_database = "tm";
 
 bool is_root() {
@@ -147,14 +146,14 @@ bool EmbeddedCluster::initialized() const {
     return fs::exists(m_data_dir + "/PG_VERSION", ec);
 }
 
-std::string EmbeddedCluster::conninfo() const {
+std::string EmbeddedCluster::conninfo(std::string_view user) const {
     return fmt::format(
-        "host={} port=5432 user={} dbname={} connect_timeout=10", m_socket_dir, k_role, k_database);
+        "host={} port=5432 user={} dbname={} connect_timeout=10", m_socket_dir, user, k_database);
 }
 
 bool EmbeddedCluster::running() const {
     const std::string info = fmt::format(
-        "host={} port=5432 user={} dbname=postgres connect_timeout=5", m_socket_dir, k_role);
+        "host={} port=5432 user={} dbname=postgres connect_timeout=5", m_socket_dir, k_admin);
     return PQping(info.c_str()) == PQPING_OK;
 }
 
@@ -179,7 +178,7 @@ void EmbeddedCluster::init() {
                   "-D",
                   m_data_dir,
                   "-U",
-                  k_role,
+                  k_admin,
                   "--auth-local=trust",
                   "--auth-host=reject",
                   "-E",
@@ -206,7 +205,7 @@ void EmbeddedCluster::init() {
     }
     start();
     Connection admin(
-        fmt::format("host={} port=5432 user={} dbname=postgres", m_socket_dir, k_role));
+        fmt::format("host={} port=5432 user={} dbname=postgres", m_socket_dir, k_admin));
     if (admin.exec("SELECT 1 FROM pg_database WHERE datname = $1", {std::string(k_database)}).rows()
         == 0) {
         admin.exec(fmt::format("CREATE DATABASE {}", k_database));

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace db {
@@ -24,7 +25,11 @@ public:
     // Returns false when it was not running.
     bool stop();
 
-    std::string conninfo() const;
+    // The cluster's superuser, made by initdb; used only by tm setup to create tm's roles.
+    static constexpr const char* k_admin = "tm";
+
+    // The address of the tm database for `user` (a role, or k_admin).
+    std::string conninfo(std::string_view user) const;
     const std::string& home() const { return m_home; }
     const std::string& data_dir() const { return m_data_dir; }
     const std::string& socket_dir() const { return m_socket_dir; }

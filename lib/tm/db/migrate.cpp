@@ -19,7 +19,7 @@ std::string checksum(const std::string& text) {
 
 } // namespace
 
-MigrationReport apply_migrations(Connection& conn) {
+MigrationReport apply_migrations(Connection& conn, int up_to) {
     conn.exec(R"(CREATE TABLE IF NOT EXISTS schema_migrations (
                     version    integer PRIMARY KEY,
                     name       text NOT NULL,
@@ -43,6 +43,9 @@ MigrationReport apply_migrations(Connection& conn) {
     }
     MigrationReport report;
     for (const auto& m : embedded_migrations()) {
+        if (m.version > up_to) {
+            break;
+        }
         const std::string sum = checksum(m.sql);
         if (auto it = applied.find(m.version); it != applied.end()) {
             if (it->second != sum) {

@@ -2,6 +2,7 @@
 
 #include <tm/db/connection.hpp>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,8 @@ struct MigrationReport {
 // Applies every migration not yet in schema_migrations, each in its own transaction, under an
 // advisory lock so concurrent `tm setup` runs serialise. Idempotent. Throws core::Error when an
 // applied migration's text has changed since (add a new migration instead of editing one).
-MigrationReport apply_migrations(Connection& conn);
+// With `up_to`, stops after that version (a test builds a store the way an older tm left it).
+MigrationReport apply_migrations(Connection& conn, int up_to = std::numeric_limits<int>::max());
 
 // Throws core::UsageError (exit 2) unless every embedded migration is applied, telling the
 // user to run `tm setup`. Cheap: one query.

@@ -78,8 +78,7 @@ store::Batch within(const store::Batch& in, core::Time from, core::Time to) {
     store::Batch out;
     std::vector<store::SeriesRef> remap(in.keys().size());
     for (size_t s = 0; s < in.keys().size(); ++s) {
-        const auto& k = in.keys()[s];
-        remap[s] = out.series(k.source, k.asset, k.metric, k.unit);
+        remap[s] = out.series(in.keys()[s]);
     }
     for (size_t i = 0; i < in.size(); ++i) {
         if (in.times()[i] >= from && in.times()[i] < to) {
@@ -225,7 +224,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     core::log::info("{} chunks written, through {}", chunks_written, core::format_date(to - 24h));
     if (source->info().prices && summary.counts.inserted + summary.counts.updated > 0) {
         // daily_ohlcv is derived from PRICE and VOLUME_24H points; readers are not blocked.
-        conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
+        conn.exec("SELECT tm_refresh_daily_ohlcv()");
     }
 
     return run.report(summary);

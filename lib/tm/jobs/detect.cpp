@@ -67,7 +67,7 @@ backtest(db::Connection& conn, const std::vector<rules::Rule>& rules, const Dete
         throw core::UsageError("--since must be before --until");
     }
     // Judgements go into a temporary table and are rolled back: the alerts table is untouched.
-    db::Transaction tx(conn);
+    db::Transaction tx(conn, db::Access::read_write);
     const auto judged = rules::judge_history(conn, rules, *o.since, until);
     const long long episodes = rules::write_episodes(conn, o.format, stdout);
     core::log::info("backtest {} .. {}: {} rules, {} judgements ({} firing), {} episodes",
@@ -80,38 +80,21 @@ backtest(db::Connection& conn, const std::vector<rules::Rule>& rules, const Dete
     return core::ExitCode::ok;
 }
 
-} // namespace
-
-core::ExitCode run_detect(const DetectOptions& o) {
-    const auto rules = rules::only(rules::load_rules(o.rules_file), o.only);
-    const ChannelSettings settings = channel_settings(o);
-    db::Connection conn = db::connect(db::select_target(o.db));
-    db::require_schema(conn);
-    if (o.backtest) {
-        return backtest(conn, rules, o);
-    }
-    // Two detect runs at once would send the same events twice.
-    db::AdvisoryLock lock(conn, "tm:detect");
-    if (!lock.try_acquire()) {
-        throw core::Error(
-            fmt::format("another tm detect is running (backend pid {}); not starting a second",
-                        lock.holder_pid()),
-            core::ExitCode::locked);
-    }
-
-    const core::Time now = core::Clock::now();
+// Judges every rule now and opens, refreshes and resolves alerts — or, for a dry run, only
+// works out what that would do — then prints each event on stdout and a summary in the log.
+void judge(db::Connection& conn, const std::vector<rules::Rule>& rules, bool dry_run) {
     rules::Applied applied;
     rules::Judged judged;
     {
-        db::Transaction tx(conn);
-        judged = rules::judge_now(conn, rules, now);
-        applied = rules::apply(conn);
-        if (!o.dry_run) {
+        db::Transaction tx(conn, dry_run ? db::Access::read_write : db::Access::by_default);
+        judged = rules::judge_now(conn, rules, core::Clock::now());
+        applied = dry_run ? rules::preview(conn) : rules::apply(conn);
+        if (!dry_run) {
             tx.commit();
         }
     }
     for (const auto& e : applied.events) {
-        fmt::print("{}{}\n", o.dry_run ? "would be " : "", notify::describe(e));
+        fmt::print("{}{}\n", dry_run ? "would be " : "", notify::describe(e));
     }
     std::fflush(stdout);
     const auto opened = std::count_if(applied.events.begin(),
@@ -119,7 +102,7 @@ core::ExitCode run_detect(const DetectOptions& o) {
                                       [](const auto& e) { return e.event == "opened"; });
     core::log::info("{}{} rules judged {} series or sources ({} firing): {} opened, {} resolved, "
                     "{} seen again, {} open",
-                    o.dry_run ? "dry run, nothing stored or sent: " : "",
+                    dry_run ? "dry run, nothing stored or sent: " : "",
                     rules.size(),
                     judged.rows,
                     judged.firing,
@@ -127,9 +110,36 @@ core::ExitCode run_detect(const DetectOptions& o) {
                     static_cast<long long>(applied.events.size()) - opened,
                     applied.refreshed,
                     applied.open);
+}
+
+} // namespace
+
+core::ExitCode run_detect(const DetectOptions& o) {
+    const auto rules = rules::only(rules::load_rules(o.rules_file), o.only);
+    const ChannelSettings settings = channel_settings(o);
+    // Judging without storing needs only the reader (and its own temporary tables).
+    const bool reads_only = o.backtest || o.dry_run;
+    db::Connection conn =
+        db::connect(db::select_target(o.db, reads_only ? db::Role::reader : db::Role::writer));
+    db::require_schema(conn);
+    if (o.backtest) {
+        return backtest(conn, rules, o);
+    }
     if (o.dry_run) {
+        judge(conn, rules, true);
         return core::ExitCode::ok;
     }
+    // Two detect runs at once would send the same events twice: they queue instead.
+    db::AdvisoryLock lock(conn, "tm:detect");
+    if (!lock.acquire(std::chrono::duration_cast<std::chrono::milliseconds>(o.lock_wait))) {
+        throw core::Error(fmt::format("another tm detect (backend pid {}) is still running after "
+                                      "{}; not starting a second (--lock-wait)",
+                                      lock.holder_pid(),
+                                      core::format_duration(o.lock_wait)),
+                          core::ExitCode::locked);
+    }
+
+    judge(conn, rules, false);
 
     http::Client http(o.http);
     std::vector<std::unique_ptr<notify::Channel>> channels;
@@ -156,6 +166,7 @@ core::ExitCode run_detect(const DetectOptions& o) {
     }
     report::current_run().http = http.stats();
     report::current_run().errors = static_cast<long long>(sent.errors.size());
+    report::current_run().undelivered_events = sent.events - sent.settled;
     return sent.errors.empty() ? core::ExitCode::ok : core::ExitCode::partial;
 }
 

@@ -1,6 +1,10 @@
+#include <tm/core/log.hpp>
 #include <tm/db/target.hpp>
 #include <tm/jobs/pull.hpp>
 #include <tm/jobs/source_run.hpp>
+#include <tm/query/feed_status.hpp>
+#include <tm/report/metrics_file.hpp>
+#include <tm/rules/rules_file.hpp>
 #include <tm/store/asset_writer.hpp>
 #include <tm/store/point_writer.hpp>
 #include <tm/store/series_dictionary.hpp>
@@ -14,6 +18,26 @@
 namespace jobs {
 
 namespace {
+
+// The feed's freshness for alerting: its newest point after this write and the age at which it
+// counts as stale (the shipped rules' staleness limit, as tm status and tm detect judge it). A
+// stale API shows even while every pull succeeds, and a feed whose pulls stop shows too, as the
+// metrics file's newest point grows old. Best effort: the pull itself has committed.
+void record_freshness(db::Connection& conn, const std::string& source) {
+    auto& run = report::current_run();
+    try {
+        if (const auto newest = query::newest_point(conn, source, core::Clock::now())) {
+            run.newest_point_unix =
+                std::chrono::duration<double>(newest->time_since_epoch()).count();
+        }
+        const auto limits = query::feed_limits(rules::load_rules(std::nullopt));
+        if (const auto it = limits.max_age.find(source); it != limits.max_age.end()) {
+            run.max_age_seconds = std::chrono::duration<double>(it->second).count();
+        }
+    } catch (const std::exception& e) {
+        core::log::warn("the metrics file will not show how fresh {} is: {}", source, e.what());
+    }
+}
 
 // One snapshot: lock, journal, fetch, write. Adds to `changed` the points it inserted or updated.
 core::ExitCode pull_once(sources::Source& source, const PullOptions& options, long long& changed) {
@@ -48,14 +72,15 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options, lo
         throw;
     }
     changed += summary.counts.inserted + summary.counts.updated;
+    record_freshness(run.conn(), options.source);
     return run.report(summary);
 }
 
 // daily_ohlcv is derived from PRICE and VOLUME_24H points: rebuilt after a price source wrote.
 void refresh_ohlcv(const PullOptions& options) {
-    db::Connection conn = db::connect(db::select_target(options.db));
+    db::Connection conn = db::connect(db::select_target(options.db, db::Role::writer));
     // CONCURRENTLY: readers of daily_ohlcv are not blocked while it rebuilds.
-    conn.exec("REFRESH MATERIALIZED VIEW CONCURRENTLY daily_ohlcv");
+    conn.exec("SELECT tm_refresh_daily_ohlcv()");
 }
 
 } // namespace

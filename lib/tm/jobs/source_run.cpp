@@ -19,7 +19,7 @@ namespace {
 std::unique_ptr<db::Connection> connect_for(const std::string& source,
                                             const std::optional<std::string>& db) {
     report::current_run().source = source;
-    return std::make_unique<db::Connection>(db::connect(db::select_target(db)));
+    return std::make_unique<db::Connection>(db::connect(db::select_target(db, db::Role::writer)));
 }
 
 // A run killed a moment ago leaves its database session, and so the lock, behind until the
@@ -46,26 +46,30 @@ SourceRun::SourceRun(const std::string& source,
                      const std::optional<std::string>& db,
                      store::PullKind kind,
                      const std::string& args)
-    : m_source(source), m_kind(kind == store::PullKind::pull ? "pull" : "backfill"),
-      m_conn(connect_for(source, db)), m_journal(*m_conn) {
+    : m_source(source), m_kind(store::to_string(kind)), m_conn(connect_for(source, db)),
+      m_journal(*m_conn) {
     db::require_schema(*m_conn);
-    // Pulls and backfills of one source exclude each other: both write its series.
-    m_lock = std::make_unique<db::AdvisoryLock>(*m_conn, "tm:source:" + source);
-    if (!m_lock->try_acquire() && !wait_for_dead_holder(*m_lock, m_journal.running(source))) {
+    // Two pulls of a source exclude each other, and so do two backfills; a pull and a backfill
+    // run side by side (a long backfill must not cost live snapshots): they write different
+    // days, and both writes are idempotent upserts in (series, ts) order.
+    m_lock = std::make_unique<db::AdvisoryLock>(*m_conn, fmt::format("tm:{}:{}", m_kind, source));
+    if (!m_lock->try_acquire() && !wait_for_dead_holder(*m_lock, m_journal.running(source, kind))) {
         std::string holder = "another tm process";
-        if (auto running = m_journal.running(source)) {
-            holder = fmt::format("pull {} (pid {} on {}, started {})",
+        if (auto running = m_journal.running(source, kind)) {
+            holder = fmt::format("{} {} (pid {} on {}, started {})",
+                                 m_kind,
                                  running->pull_id,
                                  running->pid,
                                  running->host,
                                  running->started_at);
         }
-        throw core::Error(fmt::format("{} is already being pulled by {}; not starting a second run",
+        throw core::Error(fmt::format("{} is already being {} by {}; not starting a second run",
                                       source,
+                                      kind == store::PullKind::pull ? "pulled" : "backfilled",
                                       holder),
                           core::ExitCode::locked);
     }
-    m_journal.close_interrupted(source);
+    m_journal.close_interrupted(source, kind);
     m_pull_id = m_journal.start(source, kind, args);
     core::log::info("{} {} of {} started", m_kind, m_pull_id, source);
 }

@@ -4,6 +4,7 @@
 #include <tm/db/target.hpp>
 #include <tm/jobs/status.hpp>
 #include <tm/query/feed_status.hpp>
+#include <tm/report/metrics_file.hpp>
 #include <tm/report/rows.hpp>
 #include <tm/rules/rules_file.hpp>
 
@@ -70,8 +71,6 @@ std::string feed_json(const FeedStatus& f) {
         json_text(f.reason));
 }
 
-} // namespace
-
 int report_unknown(const std::string& why, bool json, std::FILE* out) {
     if (json) {
         fmt::print(out, "{{\"status\":\"UNKNOWN\",\"code\":3,\"summary\":{}}}\n", json_text(why));
@@ -81,6 +80,13 @@ int report_unknown(const std::string& why, bool json, std::FILE* out) {
     return static_cast<int>(Health::unknown);
 }
 
+} // namespace
+
+int report_usage_error(const std::string& why, bool json, std::FILE* out) {
+    report::current_run().result = report::Result::usage;
+    return report_unknown(why, json, out);
+}
+
 int run_status(const StatusOptions& o, std::FILE* out) {
     try {
         // The rules' schedules, then --max-age on top.
@@ -88,12 +94,13 @@ int run_status(const StatusOptions& o, std::FILE* out) {
         for (const auto& [source, age] : o.max_age) {
             limits.max_age[source] = age;
         }
-        const db::Target target = db::select_target(o.db);
+        const db::Target target = db::select_target(o.db, db::Role::reader);
         db::Connection conn = db::connect(target);
         db::require_schema(conn);
         const auto feeds = query::feed_status(conn, core::Clock::now(), limits);
         const long long size =
             conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
+        report::current_run().result = report::Result::ok;
         if (feeds.empty()) {
             return report_unknown("nothing pulled yet (run tm pull SOURCE)", o.json, out);
         }
@@ -139,7 +146,11 @@ int run_status(const StatusOptions& o, std::FILE* out) {
             fmt::print(out, "{}", table(feeds));
         }
         return static_cast<int>(worst);
+    } catch (const core::Error& e) {
+        report::current_run().result = report::result_of(static_cast<int>(e.code()));
+        return report_unknown(e.what(), o.json, out);
     } catch (const std::exception& e) {
+        report::current_run().result = report::Result::failed;
         return report_unknown(e.what(), o.json, out);
     }
 }

@@ -18,10 +18,12 @@ struct StatusOptions {
 
 // tm status: one line per source and the database's size, on `out`. Returns the monitoring
 // plugin code: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (the database cannot be read, bad
-// options, or nothing pulled yet). Never throws.
+// options, or nothing pulled yet). Never throws. Tells the metrics file how the run itself went
+// (report::RunMetrics::result): ok whenever it judged the feeds, whatever it found.
 int run_status(const StatusOptions& options, std::FILE* out);
 
-// Prints "TM UNKNOWN - why" (or its JSON) for errors found before run_status; returns 3.
-int report_unknown(const std::string& why, bool json, std::FILE* out);
+// Prints "TM UNKNOWN - why" (or its JSON) for a usage error found before run_status (so no
+// metrics file is written for it); returns 3.
+int report_usage_error(const std::string& why, bool json, std::FILE* out);
 
 } // namespace jobs

@@ -28,6 +28,10 @@ public:
 inline constexpr size_t k_slack_handful = 5;
 std::unique_ptr<Channel> make_slack(std::string url, http::Client& http);
 
+// The one Slack message for many events: the counts per severity, then up to 40 events, most
+// urgent first (openings by severity, then resolutions), then what was left out, counted.
+std::string slack_digest(const Events& events);
+
 // POSTs each event as a JSON object; with a secret, X-Tm-Signature: sha256=HMAC(secret, body).
 std::unique_ptr<Channel> make_webhook(std::string url, std::string secret, http::Client& http);
 

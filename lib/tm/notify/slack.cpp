@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace notify {
 namespace {
 
@@ -40,6 +42,35 @@ std::string headline(const rules::AlertEvent& e) {
         "{} *{}* `{}` ({}) {}", icon, e.event, e.rule, e.severity, slack_escape(e.target()));
 }
 
+// Most urgent first: openings before resolutions, critical before warning before info.
+int urgency(const rules::AlertEvent& e) {
+    const int severity = e.severity == "critical"  ? 0
+                         : e.severity == "warning" ? 1
+                         : e.severity == "info"    ? 2
+                                                   : 3;
+    return (e.event == "opened" ? 0 : 4) + severity;
+}
+
+// "32 critical, 150 warning, 40 info opened; 3 resolved" over `events`.
+std::string counts(const Events& events) {
+    std::vector<std::string> parts;
+    for (const char* severity : {"critical", "warning", "info"}) {
+        const auto n = std::count_if(events.begin(), events.end(), [&](const auto* e) {
+            return e->event == "opened" && e->severity == severity;
+        });
+        if (n > 0) {
+            parts.push_back(fmt::format("{} {}", n, severity));
+        }
+    }
+    const auto resolved = std::count_if(
+        events.begin(), events.end(), [](const auto* e) { return e->event != "opened"; });
+    std::string out = parts.empty() ? "" : fmt::format("{} opened", fmt::join(parts, ", "));
+    if (resolved > 0) {
+        out += fmt::format("{}{} resolved", out.empty() ? "" : "; ", resolved);
+    }
+    return out;
+}
+
 std::string message_body(const std::string& text) {
     return fmt::format("{{\"text\":\"{}\"}}", core::strings::json_escape(text));
 }
@@ -53,16 +84,7 @@ public:
     std::vector<bool> deliver(const Events& events, std::vector<std::string>& errors) override {
         std::vector<std::string> bodies;
         if (events.size() > k_slack_handful) {
-            std::string text = fmt::format("*tm detect: {} alert events*", events.size());
-            for (size_t i = 0; i < events.size() && i < k_batch_lines; ++i) {
-                text += fmt::format(
-                    "\n{} — {}", headline(*events[i]), slack_escape(details(*events[i])));
-            }
-            if (events.size() > k_batch_lines) {
-                text +=
-                    fmt::format("\n… and {} more (tm query alerts)", events.size() - k_batch_lines);
-            }
-            bodies.push_back(message_body(text));
+            bodies.push_back(message_body(slack_digest(events)));
         } else {
             for (const auto* e : events) {
                 bodies.push_back(
@@ -95,6 +117,23 @@ private:
 };
 
 } // namespace
+
+std::string slack_digest(const Events& events) {
+    Events sorted = events;
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+        return urgency(*a) < urgency(*b);
+    });
+    std::string text =
+        fmt::format("*tm detect: {} alert events* ({})", sorted.size(), counts(sorted));
+    for (size_t i = 0; i < sorted.size() && i < k_batch_lines; ++i) {
+        text += fmt::format("\n{} — {}", headline(*sorted[i]), slack_escape(details(*sorted[i])));
+    }
+    if (sorted.size() > k_batch_lines) {
+        const Events rest(sorted.begin() + k_batch_lines, sorted.end());
+        text += fmt::format("\n… and {} more: {} (tm query alerts)", rest.size(), counts(rest));
+    }
+    return text;
+}
 
 std::unique_ptr<Channel> make_slack(std::string url, http::Client& http) {
     return std::make_unique<Slack>(std::move(url), http);

@@ -125,4 +125,17 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
     return out;
 }
 
+std::optional<core::Time>
+newest_point(db::Connection& conn, const std::string& source, core::Time now) {
+    const auto r = conn.exec(
+        "SELECT (extract(epoch FROM max(p.ts)) * 1e6)::bigint FROM series s CROSS JOIN LATERAL "
+        "(SELECT ts FROM points WHERE series_id = s.series_id AND ts <= $2 ORDER BY ts DESC "
+        "LIMIT 1) p WHERE s.source = $1",
+        {source, core::format_iso8601(now, core::Precision::micros)});
+    if (r.is_null(0, 0)) {
+        return std::nullopt;
+    }
+    return core::Time{core::Duration{r.get_int(0, 0)}};
+}
+
 } // namespace query

@@ -51,4 +51,8 @@ FeedLimits feed_limits(const std::vector<rules::Rule>& rules);
 // the last pull is simply the newest finished one.
 std::vector<FeedStatus> feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits);
 
+// The newest point of `source` not after `now` (one index probe per series), if it has any.
+std::optional<core::Time>
+newest_point(db::Connection& conn, const std::string& source, core::Time now);
+
 } // namespace query

@@ -46,13 +46,9 @@ public:
             where(fmt::format("{} = ANY ({})", column, m_st.texts(m_filter.assets)));
         }
     }
-    void kind(const std::string& source, const std::string& asset) {
+    void kind(const std::string& column) {
         if (m_filter.kind) {
-            where(fmt::format("EXISTS (SELECT 1 FROM assets k WHERE k.source = {} AND k.asset = {} "
-                              "AND k.kind = {})",
-                              source,
-                              asset,
-                              m_st.text(m_filter.kind)));
+            where(fmt::format("{} = {}", column, m_st.text(m_filter.kind)));
         }
     }
     void metric() {
@@ -97,13 +93,13 @@ private:
 
 // The entity of series s, for the views that show it.
 constexpr std::string_view k_entity_join =
-    "LEFT JOIN LATERAL (SELECT entity FROM entities e WHERE e.source = s.source AND e.asset = "
-    "s.asset ORDER BY entity LIMIT 1) e ON true";
+    "LEFT JOIN LATERAL (SELECT entity FROM entities e WHERE e.source = s.source AND e.kind = "
+    "s.kind AND e.asset = s.asset ORDER BY entity LIMIT 1) e ON true";
 
 void series_filters(Builder& b) {
     b.source("s.source");
     b.assets("s.asset");
-    b.kind("s.source", "s.asset");
+    b.kind("s.kind");
     b.metric();
     b.entity();
 }
@@ -193,7 +189,7 @@ Select alerts(const Filter& f) {
     }
     b.source("coalesce(s.source, a.subject)");
     b.assets("s.asset");
-    b.kind("s.source", "s.asset");
+    b.kind("s.kind");
     b.metric();
     b.range("a.opened_at");
     return b.build("alerts a LEFT JOIN series s ON s.series_id = a.series_id",
@@ -226,9 +222,7 @@ Select assets(const Filter& f) {
     b.column("tm_iso(a.updated_at)", "updated_at", report::Type::time);
     b.source("a.source");
     b.assets("a.asset");
-    if (f.kind) {
-        b.where(fmt::format("a.kind = {}", b.st().text(f.kind)));
-    }
+    b.kind("a.kind");
     return b.build("assets a", "ORDER BY a.source, a.kind, a.asset");
 }
 
@@ -236,6 +230,7 @@ Select series(const Filter& f) {
     Builder b(f);
     b.column("s.series_id", "series_id", report::Type::number);
     series_columns(b);
+    b.column("s.kind", "kind");
     b.column("s.unit", "unit");
     b.column("tm_iso(first.ts)", "first_ts", report::Type::time);
     b.column("tm_iso(last.ts)", "last_ts", report::Type::time);

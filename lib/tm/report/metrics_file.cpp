@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/core/files.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/report/metrics_file.hpp>
@@ -5,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <filesystem>
 
 namespace report {
 namespace {
@@ -25,7 +27,46 @@ std::optional<double> previous_value(const std::string& text, std::string_view n
     return std::nullopt;
 }
 
+constexpr Result k_written_results[] = {
+    Result::ok, Result::partial, Result::failed, Result::database_unreachable, Result::locked};
+
 } // namespace
+
+std::string_view result_name(Result r) {
+    switch (r) {
+    case Result::ok:
+        return "ok";
+    case Result::partial:
+        return "partial";
+    case Result::failed:
+        return "failed";
+    case Result::usage:
+        return "usage";
+    case Result::database_unreachable:
+        return "database_unreachable";
+    case Result::locked:
+        return "locked";
+    }
+    return "failed";
+}
+
+Result result_of(int exit_code) {
+    switch (static_cast<core::ExitCode>(exit_code)) {
+    case core::ExitCode::ok:
+        return Result::ok;
+    case core::ExitCode::partial:
+        return Result::partial;
+    case core::ExitCode::usage:
+        return Result::usage;
+    case core::ExitCode::db_unreachable:
+        return Result::database_unreachable;
+    case core::ExitCode::locked:
+        return Result::locked;
+    case core::ExitCode::failed:
+        break;
+    }
+    return Result::failed;
+}
 
 RunMetrics& current_run() {
     static RunMetrics run;
@@ -46,6 +87,17 @@ std::optional<std::string> metrics_file_path(const std::optional<std::string>& f
                           : fmt::format("{}/tm_{}_{}.prom", dir, command, source);
 }
 
+std::optional<std::string> metrics_folder(const std::optional<std::string>& flag) {
+    if (flag) {
+        return std::filesystem::absolute(*flag).parent_path().string();
+    }
+    const char* dir = std::getenv("TM_METRICS_DIR");
+    if (dir == nullptr || *dir == '\0') {
+        return std::nullopt;
+    }
+    return std::string(dir);
+}
+
 void write_metrics_file(const std::string& path,
                         std::string_view command,
                         const RunMetrics& run,
@@ -55,7 +107,8 @@ void write_metrics_file(const std::string& path,
     const std::string labels =
         run.source.empty() ? fmt::format("command=\"{}\"", command)
                            : fmt::format("command=\"{}\",source=\"{}\"", command, run.source);
-    const bool success = exit_code == 0 || exit_code == 3;
+    const Result result = run.outcome(exit_code);
+    const bool success = result == Result::ok || result == Result::partial;
     // A plain double: g++ 12 misreads an optional<double> here (-Wmaybe-uninitialized).
     double last_success = success ? ended_unix : -1;
     if (!success) {
@@ -83,9 +136,15 @@ void write_metrics_file(const std::string& path,
           "",
           ended_unix - started_unix);
     gauge("tm_last_run_exit_code",
-          "Exit code of the last run (README \"Exit codes\").",
+          "Exit code of the last run (README \"Exit codes\"; tm status: the health it found).",
           "",
           exit_code);
+    for (const Result r : k_written_results) {
+        gauge("tm_last_run_result",
+              "How the last run ended: 1 for its result, 0 for the others.",
+              fmt::format(",result=\"{}\"", result_name(r)),
+              r == result ? 1 : 0);
+    }
     for (const auto& [status, n] : run.http.by_status) {
         gauge("tm_last_run_http_responses",
               "Final HTTP outcomes of the last run by status (0: no response).",
@@ -120,6 +179,24 @@ void write_metrics_file(const std::string& path,
           "Failed requests, assets or deliveries in the last run.",
           "",
           static_cast<double>(run.errors));
+    if (run.newest_point_unix) {
+        gauge("tm_feed_newest_point_timestamp_seconds",
+              "Unix time of the newest point stored for the source.",
+              "",
+              *run.newest_point_unix);
+    }
+    if (run.max_age_seconds) {
+        gauge("tm_feed_max_age_seconds",
+              "Age at which the newest point counts as stale (the rules' staleness limit).",
+              "",
+              *run.max_age_seconds);
+    }
+    if (run.undelivered_events) {
+        gauge("tm_alert_events_undelivered",
+              "Alert events not yet delivered to every channel (retried by the next run).",
+              "",
+              static_cast<double>(*run.undelivered_events));
+    }
     core::files::write_atomically(path, out);
 }
 

@@ -50,18 +50,71 @@ write_csv(db::Connection& conn, const std::string& sql, const db::Params& params
     return rows;
 }
 
-long long write_table(db::Connection& conn,
-                      const std::string& sql,
-                      const db::Params& params,
-                      const std::vector<Column>& columns,
-                      std::FILE* out) {
+// One CSV field as COPY … (FORMAT csv) writes it: quoted when it holds a delimiter, quote,
+// CR or LF, when it is empty (an empty field is NULL) or when it is the end-of-data marker.
+void append_csv_field(std::string& line, std::string_view value) {
+    const bool quote =
+        value.empty() || value == "\\." || value.find_first_of(",\"\r\n") != std::string_view::npos;
+    if (!quote) {
+        line += value;
+        return;
+    }
+    line += '"';
+    for (const char c : value) {
+        if (c == '"') {
+            line += '"';
+        }
+        line += c;
+    }
+    line += '"';
+}
+
+bool formula_like(std::string_view text) {
+    return !text.empty()
+           && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+long long write_csv_rows(const RowSource& rows,
+                         const std::vector<Column>& columns,
+                         bool csv_safe,
+                         std::FILE* out) {
+    std::string line;
+    for (size_t c = 0; c < columns.size(); ++c) {
+        line += c == 0 ? "" : ",";
+        append_csv_field(line, columns[c].name);
+    }
+    line += '\n';
+    put(out, line);
+    return rows([&](const db::Result& r, int) {
+        line.clear();
+        for (size_t c = 0; c < columns.size(); ++c) {
+            line += c == 0 ? "" : ",";
+            const int col = static_cast<int>(c);
+            if (r.is_null(0, col)) {
+                continue;
+            }
+            const auto text = r.get(0, col);
+            if (csv_safe && columns[c].type == Type::text && formula_like(text)) {
+                std::string safe(1, '\'');
+                safe.append(text);
+                append_csv_field(line, safe);
+            } else {
+                append_csv_field(line, text);
+            }
+        }
+        line += '\n';
+        put(out, line);
+    });
+}
+
+long long write_table(const RowSource& source, const std::vector<Column>& columns, std::FILE* out) {
     std::vector<std::vector<std::string>> rows(1);
     std::vector<bool> right;
     for (const auto& c : columns) {
         rows[0].push_back(c.name);
         right.push_back(c.type == Type::number);
     }
-    const long long n = conn.stream(sql, params, [&](const db::Result& r, int) {
+    const long long n = source([&](const db::Result& r, int) {
         std::vector<std::string> cells;
         for (size_t c = 0; c < columns.size(); ++c) {
             cells.emplace_back(r.get(0, static_cast<int>(c)));
@@ -72,9 +125,7 @@ long long write_table(db::Connection& conn,
     return n;
 }
 
-long long write_json(db::Connection& conn,
-                     const std::string& sql,
-                     const db::Params& params,
+long long write_json(const RowSource& source,
                      const std::vector<Column>& columns,
                      bool lines,
                      std::FILE* out) {
@@ -86,7 +137,7 @@ long long write_json(db::Connection& conn,
     if (!lines) {
         put(out, "[");
     }
-    conn.stream(sql, params, [&](const db::Result& r, int) {
+    source([&](const db::Result& r, int) {
         std::string object = lines ? "{" : (n == 0 ? "\n{" : ",\n{");
         for (size_t c = 0; c < columns.size(); ++c) {
             if (c > 0) {
@@ -141,15 +192,30 @@ long long write_rows(db::Connection& conn,
                      const std::vector<Column>& columns,
                      Format format,
                      std::FILE* out) {
+    if (format == Format::csv) {
+        return write_csv(conn, sql, params, out);
+    }
+    return write_rows([&](const OnRow& on_row) { return conn.stream(sql, params, on_row); },
+                      columns,
+                      format,
+                      false,
+                      out);
+}
+
+long long write_rows(const RowSource& rows,
+                     const std::vector<Column>& columns,
+                     Format format,
+                     bool csv_safe,
+                     std::FILE* out) {
     switch (format) {
     case Format::csv:
-        return write_csv(conn, sql, params, out);
+        return write_csv_rows(rows, columns, csv_safe, out);
     case Format::table:
-        return write_table(conn, sql, params, columns, out);
+        return write_table(rows, columns, out);
     case Format::json:
-        return write_json(conn, sql, params, columns, false, out);
+        return write_json(rows, columns, false, out);
     case Format::ndjson:
-        return write_json(conn, sql, params, columns, true, out);
+        return write_json(rows, columns, true, out);
     }
     return 0;
 }

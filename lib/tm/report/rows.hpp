@@ -3,6 +3,7 @@
 #include <tm/db/connection.hpp>
 
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,21 @@ long long write_rows(db::Connection& conn,
                      const db::Params& params,
                      const std::vector<Column>& columns,
                      Format format,
+                     std::FILE* out);
+
+// A result delivered row by row: calls `on_row(result, 0)` for each row as it arrives and
+// returns the number of rows (db::Connection::stream and stream_prepared do this).
+using OnRow = std::function<void(const db::Result&, int)>;
+using RowSource = std::function<long long(const OnRow& on_row)>;
+
+// Writes the rows of `rows` (result columns `columns`, in order) to `out` in `format`, all
+// formats streamed (the table is held until printed). CSV is written here, quoted as PostgreSQL's
+// COPY … CSV HEADER quotes; with `csv_safe`, text cells a spreadsheet would run as a formula
+// (=, +, -, @, tab, CR first) get a leading '. Returns the rows written.
+long long write_rows(const RowSource& rows,
+                     const std::vector<Column>& columns,
+                     Format format,
+                     bool csv_safe,
                      std::FILE* out);
 
 // `rows` (the first being the header) as aligned text: columns two spaces apart, those with

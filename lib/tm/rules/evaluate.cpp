@@ -49,7 +49,7 @@ std::string selected_series(const Rule& rule, Statement& st) {
         by_family
             ? fmt::format("SELECT DISTINCT s.series_id, s.source, s.asset, s.metric, e.entity, "
                           "{} AS family FROM series s JOIN entities e ON e.source = s.source "
-                          "AND e.asset = s.asset WHERE true",
+                          "AND e.kind = s.kind AND e.asset = s.asset WHERE true",
                           store::metric_family_sql)
             : std::string("SELECT s.series_id, s.source, s.asset, s.metric FROM series s "
                           "WHERE true");
@@ -58,9 +58,7 @@ std::string selected_series(const Rule& rule, Statement& st) {
         st, by_family ? std::string(store::metric_family_sql) : "s.metric", rule.select.metrics);
     sql += like_any(st, "s.asset", rule.select.assets);
     if (!rule.select.asset_kinds.empty()) {
-        sql += fmt::format(" AND EXISTS (SELECT 1 FROM assets k WHERE k.source = s.source AND "
-                           "k.asset = s.asset AND k.kind = ANY ({}))",
-                           st.texts(rule.select.asset_kinds));
+        sql += fmt::format(" AND s.kind = ANY ({})", st.texts(rule.select.asset_kinds));
     }
     return sql;
 }

@@ -109,6 +109,22 @@ Applied apply(db::Connection& conn) {
     return out;
 }
 
+Applied preview(db::Connection& conn) {
+    // A temporary table is found before a permanent one of the same name, so apply()'s
+    // statements meet this copy; its ids continue the real ones so messages look alike.
+    conn.exec("CREATE TEMP TABLE alerts ON COMMIT DROP AS "
+              "SELECT * FROM public.alerts WHERE status = 'open'");
+    conn.exec("CREATE UNIQUE INDEX ON pg_temp.alerts (rule, coalesce(series_id, 0), "
+              "coalesce(subject, '')) WHERE status = 'open'");
+    conn.exec("CREATE TEMP SEQUENCE tm_preview_alert_id");
+    conn.exec("SELECT setval('pg_temp.tm_preview_alert_id', "
+              "(SELECT coalesce(max(alert_id), 0) + 1 FROM public.alerts), false)");
+    conn.exec("ALTER TABLE pg_temp.alerts ALTER alert_id SET DEFAULT "
+              "nextval('pg_temp.tm_preview_alert_id'), ALTER status SET DEFAULT 'open', "
+              "ALTER opened_at SET DEFAULT now(), ALTER last_seen_at SET DEFAULT now()");
+    return apply(conn);
+}
+
 std::vector<AlertEvent> pending_events(db::Connection& conn) {
     return load_events(conn,
                        "SELECT alert_id, 'opened' FROM alerts WHERE notified_at IS NULL "

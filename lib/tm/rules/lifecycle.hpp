@@ -45,6 +45,12 @@ struct Applied {
 // the data's, so judging the same data twice changes nothing.
 Applied apply(db::Connection& conn);
 
+// What apply() would do, without writing anything but session-private temporary tables, so a
+// read-only role can ask (tm detect --dry-run): the very same statements run against a
+// temporary copy of the open alerts that shadows the alerts table for this transaction. Run it
+// in a read-write transaction that is rolled back.
+Applied preview(db::Connection& conn);
+
 // Events no channel run has settled yet: alerts not notified as opened, resolutions not
 // notified, oldest first (an alert's opening before its resolution).
 std::vector<AlertEvent> pending_events(db::Connection& conn);

@@ -2,6 +2,7 @@
 #include <tm/core/files.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/rules/rules_file.hpp>
+#include <tm/store/asset_kind.hpp>
 
 #include <fmt/format.h>
 
@@ -113,6 +114,13 @@ public:
         rule.select.metrics = string_list("metric");
         rule.select.assets = string_list("asset");
         rule.select.asset_kinds = string_list("asset_kind");
+        for (const auto& name : rule.select.asset_kinds) {
+            if (!store::asset_kind_named(name)) {
+                fail(m_table.get("asset_kind"),
+                     fmt::format(
+                         "unknown asset_kind '{}' (known: {})", name, store::asset_kind_list()));
+            }
+        }
         if (auto d = optional_duration("max_age")) {
             rule.max_age = *d;
         }

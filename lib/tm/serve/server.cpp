@@ -53,7 +53,7 @@ long long int_param(
 class Server {
 public:
     explicit Server(const ServeOptions& o)
-        : m_options(o), m_target(db::select_target(o.db)),
+        : m_options(o), m_target(db::select_target(o.db, db::Role::reader)),
           m_limits(query::feed_limits(rules::load_rules(o.rules_file))) {
         // Fails early (exit 2 or 4) on a bad address, an unreachable server or an old schema.
         db::Connection conn = db::connect(m_target);
@@ -91,8 +91,7 @@ private:
     void handle(const httplib::Request& req, httplib::Response& res, Handler handler) {
         try {
             db::Connection conn = db::connect(m_target);
-            db::Transaction tx(conn);
-            conn.exec("SET TRANSACTION READ ONLY");
+            db::Transaction tx(conn, db::Access::read_only);
             conn.exec("SET LOCAL statement_timeout = '15s'");
             (this->*handler)(conn, req, res);
         } catch (const BadRequest& e) {
@@ -162,9 +161,11 @@ private:
         const std::string slug = req.matches[1];
         const long long days = int_param(req, "days", 30, 1, 3650);
         f.source = "defillama";
+        f.kind = "protocol";
         f.assets = {slug};
         f.since = core::Clock::now() - days * std::chrono::days{1};
-        if (conn.exec("SELECT 1 FROM series WHERE source = 'defillama' AND asset = $1 LIMIT 1",
+        if (conn.exec("SELECT 1 FROM series WHERE source = 'defillama' AND kind = 'protocol' AND "
+                      "asset = $1 LIMIT 1",
                       {slug})
                 .rows()
             == 0) {

@@ -2,7 +2,7 @@
 
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
-#include <tm/store/asset_writer.hpp>
+#include <tm/store/asset.hpp>
 #include <tm/store/batch.hpp>
 #include <tm/store/journal.hpp>
 

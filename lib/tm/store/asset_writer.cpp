@@ -11,7 +11,7 @@ long long write_assets(db::Connection& conn, const std::vector<Asset>& assets) {
         return 0;
     }
     // One row per key, the last description winning, as an upsert cannot touch a row twice.
-    std::map<std::tuple<std::string_view, std::string_view, std::string_view>, const Asset*> unique;
+    std::map<std::tuple<std::string_view, AssetKind, std::string_view>, const Asset*> unique;
     for (const auto& a : assets) {
         unique[{a.source, a.kind, a.asset}] = &a;
     }
@@ -30,7 +30,7 @@ long long write_assets(db::Connection& conn, const std::vector<Asset>& assets) {
     for (const auto& [key, a] : unique) {
         buffer.start_row(8);
         buffer.add_text(a->source);
-        buffer.add_text(a->kind);
+        buffer.add_text(to_string(a->kind));
         buffer.add_text(a->asset);
         text_or_null(a->name);
         text_or_null(a->symbol);

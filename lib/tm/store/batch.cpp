@@ -7,17 +7,27 @@
 namespace store {
 
 SeriesRef Batch::series(std::string_view source,
+                        AssetKind kind,
                         std::string_view asset,
                         std::string_view metric,
                         std::string_view unit) {
     std::string key;
-    key.reserve(source.size() + asset.size() + metric.size() + 2);
-    key.append(source).append(1, '\x1f').append(asset).append(1, '\x1f').append(metric);
+    key.reserve(source.size() + asset.size() + metric.size() + 4);
+    key.append(source)
+        .append(1, '\x1f')
+        .append(1, static_cast<char>('a' + static_cast<int>(kind)))
+        .append(1, '\x1f')
+        .append(asset)
+        .append(1, '\x1f')
+        .append(metric);
     auto [it, inserted] =
         m_index.try_emplace(std::move(key), static_cast<SeriesRef>(m_keys.size()));
     if (inserted) {
-        m_keys.push_back(
-            {std::string(source), std::string(asset), std::string(metric), std::string(unit)});
+        m_keys.push_back({std::string(source),
+                          kind,
+                          std::string(asset),
+                          std::string(metric),
+                          std::string(unit)});
     }
     return it->second;
 }
@@ -34,8 +44,7 @@ void Batch::add(SeriesRef series, core::Time ts, double value) {
 void Batch::append(const Batch& other) {
     std::vector<SeriesRef> remap(other.m_keys.size());
     for (size_t i = 0; i < other.m_keys.size(); ++i) {
-        const auto& k = other.m_keys[i];
-        remap[i] = series(k.source, k.asset, k.metric, k.unit);
+        remap[i] = series(other.m_keys[i]);
     }
     m_refs.reserve(m_refs.size() + other.size());
     for (size_t i = 0; i < other.size(); ++i) {
@@ -50,8 +59,7 @@ Batch Batch::filtered(const std::function<bool(const SeriesKey&)>& keep) const {
     std::vector<int64_t> remap(m_keys.size(), -1);
     for (size_t s = 0; s < m_keys.size(); ++s) {
         if (keep(m_keys[s])) {
-            remap[s] =
-                out.series(m_keys[s].source, m_keys[s].asset, m_keys[s].metric, m_keys[s].unit);
+            remap[s] = out.series(m_keys[s]);
         }
     }
     for (size_t i = 0; i < size(); ++i) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <tm/core/time.hpp>
+#include <tm/store/asset_kind.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -11,8 +12,10 @@
 
 namespace store {
 
+// A series' identity: (source, kind, asset, metric); the unit describes it.
 struct SeriesKey {
     std::string source;
+    AssetKind kind = AssetKind::protocol;
     std::string asset;
     std::string metric;
     std::string unit;
@@ -27,9 +30,14 @@ class Batch {
 public:
     // Interns a series key and returns its reference; repeated keys return the same reference.
     SeriesRef series(std::string_view source,
+                     AssetKind kind,
                      std::string_view asset,
                      std::string_view metric,
                      std::string_view unit = {});
+    // Interns a key taken from another batch.
+    SeriesRef series(const SeriesKey& key) {
+        return series(key.source, key.kind, key.asset, key.metric, key.unit);
+    }
 
     // Appends a point. Non-finite values (NaN, inf) are dropped: they are not observations.
     void add(SeriesRef series, core::Time ts, double value);

@@ -1,20 +1,13 @@
 #include <tm/core/csv.hpp>
+#include <tm/store/asset_kind.hpp>
 #include <tm/store/entities.hpp>
 
 #include <fmt/format.h>
 
-#include <array>
 #include <set>
 #include <tuple>
 
 namespace store {
-namespace {
-
-constexpr std::array<std::string_view, 9> k_kinds = {
-    "protocol", "chain", "pool", "stablecoin", "bridge", "coin", "perp", "pair", "equity"};
-
-} // namespace
-
 long long load_entities(db::Connection& conn, std::string_view csv, std::string_view origin) {
     const auto rows = core::csv::parse(csv, origin);
     if (rows.empty()
@@ -31,12 +24,9 @@ long long load_entities(db::Connection& conn, std::string_view csv, std::string_
             || r.fields[3].empty()) {
             throw core::UsageError(where + "expected entity,source,kind,asset, none empty");
         }
-        if (std::find(k_kinds.begin(), k_kinds.end(), r.fields[2]) == k_kinds.end()) {
+        if (!asset_kind_named(r.fields[2])) {
             throw core::UsageError(
-                fmt::format("{}unknown kind '{}' (protocol, chain, pool, stablecoin, bridge, "
-                            "coin, perp, pair, equity)",
-                            where,
-                            r.fields[2]));
+                fmt::format("{}unknown kind '{}' ({})", where, r.fields[2], asset_kind_list()));
         }
         if (!seen.insert({r.fields[1], r.fields[2], r.fields[3]}).second) {
             throw core::UsageError(

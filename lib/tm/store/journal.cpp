@@ -18,18 +18,22 @@ std::string_view to_string(PullStatus status) {
     return "failed";
 }
 
-void Journal::close_interrupted(const std::string& source) {
+std::string_view to_string(PullKind kind) {
+    return kind == PullKind::pull ? "pull" : "backfill";
+}
+
+void Journal::close_interrupted(const std::string& source, PullKind kind) {
     m_conn.exec("UPDATE pulls SET status = 'failed', finished_at = now(), "
                 "error = 'interrupted: the process ended before finishing (killed or crashed)' "
-                "WHERE source = $1 AND status = 'running'",
-                {source});
+                "WHERE source = $1 AND kind = $2 AND status = 'running'",
+                {source, std::string(to_string(kind))});
 }
 
 int64_t Journal::start(const std::string& source, PullKind kind, const std::string& args) {
     const auto r = m_conn.exec("INSERT INTO pulls (source, kind, args, pid, host) "
                                "VALUES ($1, $2, $3, $4, $5) RETURNING pull_id",
                                {source,
-                                std::string(kind == PullKind::pull ? "pull" : "backfill"),
+                                std::string(to_string(kind)),
                                 core::secrets::redact(args),
                                 std::to_string(::getpid()),
                                 core::process::host_name()});
@@ -66,12 +70,12 @@ void Journal::finish(int64_t pull_id, const PullSummary& s) {
         {id, db::array_literal(assets), db::array_literal(requests), db::array_literal(errors)});
 }
 
-std::optional<RunningPull> Journal::running(const std::string& source) {
+std::optional<RunningPull> Journal::running(const std::string& source, PullKind kind) {
     const auto r = m_conn.exec("SELECT pull_id, to_char(started_at AT TIME ZONE 'UTC', "
                                "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), coalesce(pid, 0), "
-                               "coalesce(host, '') FROM pulls WHERE source = $1 AND "
-                               "status = 'running' ORDER BY pull_id DESC LIMIT 1",
-                               {source});
+                               "coalesce(host, '') FROM pulls WHERE source = $1 AND kind = $2 "
+                               "AND status = 'running' ORDER BY pull_id DESC LIMIT 1",
+                               {source, std::string(to_string(kind))});
     if (r.rows() == 0) {
         return std::nullopt;
     }

@@ -14,6 +14,7 @@ enum class PullKind { pull, backfill };
 enum class PullStatus { ok, partial, failed };
 
 std::string_view to_string(PullStatus status);
+std::string_view to_string(PullKind kind); // "pull", "backfill"
 
 struct PullError {
     std::string asset;   // may be empty when a whole endpoint failed
@@ -46,9 +47,10 @@ class Journal {
 public:
     explicit Journal(db::Connection& conn) : m_conn(conn) {}
 
-    // Marks `running` rows of `source` as failed. Call only while holding the source lock: then
-    // no other run of the source can be alive, so such rows belong to killed runs.
-    void close_interrupted(const std::string& source);
+    // Marks `running` rows of `source` and `kind` as failed. Call only while holding that
+    // source's lock for `kind`: then no other such run can be alive, so the rows belong to killed
+    // runs (a backfill running beside a pull is left alone).
+    void close_interrupted(const std::string& source, PullKind kind);
 
     // Inserts the `running` row and commits it at once (so monitoring sees it). Returns pull_id.
     int64_t start(const std::string& source, PullKind kind, const std::string& args);
@@ -57,8 +59,8 @@ public:
     // points commit; on its own after a failure.
     void finish(int64_t pull_id, const PullSummary& summary);
 
-    // The newest running pull of `source`, for the "locked" message.
-    std::optional<RunningPull> running(const std::string& source);
+    // The newest running pull or backfill (`kind`) of `source`, for the "locked" message.
+    std::optional<RunningPull> running(const std::string& source, PullKind kind);
 
 private:
     db::Connection& m_conn;

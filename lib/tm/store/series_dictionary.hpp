@@ -9,7 +9,7 @@
 
 namespace store {
 
-// Maps (source, asset, metric) to series_id, creating missing series. One round-trip per call
+// Maps (source, kind, asset, metric) to series_id, creating missing series. One round-trip per call
 // for whatever the per-run cache does not know yet.
 class SeriesDictionary {
 public:

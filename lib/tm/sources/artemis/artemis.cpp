@@ -115,7 +115,7 @@ void Artemis::parse_into(std::string& body,
                          const std::string& label) const {
     store::Batch parsed;
     std::vector<Skipped> skipped;
-    parse_metrics(body, parsed, skipped);
+    parse_metrics(body, parsed, skipped, [this](std::string_view s) { return m_matrix.kind(s); });
     // Keep the pairs asked for: symbols and metrics match case-insensitively (the parser
     // lower-cases symbols and upper-cases metrics, as the request does).
     const std::set<std::string> symbols(r.symbols.begin(), r.symbols.end());

@@ -2,6 +2,7 @@
 #include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/sources/artemis/matrix.hpp>
+#include <tm/sources/artemis/parse.hpp>
 
 #include <fmt/format.h>
 
@@ -166,13 +167,16 @@ Matrix::Matrix(const Selection& selection) {
     }
 }
 
+store::AssetKind Matrix::kind(std::string_view symbol) const {
+    return m_equities.contains(symbol) ? store::AssetKind::equity : default_kind(symbol);
+}
+
 std::vector<store::Asset> Matrix::assets() const {
     std::vector<store::Asset> out;
     for (const auto& [asset, metrics] : m_wanted) {
-        const bool equity = asset.starts_with("eq-") || m_equities.contains(asset);
         auto name = m_names.find(asset);
         out.push_back({"artemis",
-                       equity ? "equity" : "coin",
+                       kind(asset),
                        asset,
                        name == m_names.end() ? "" : name->second,
                        "",

@@ -31,11 +31,13 @@ public:
     // The assets rows the matrix describes (kind equity for eq-… symbols or kind=equity, else
     // coin; the name column when present).
     std::vector<store::Asset> assets() const;
+    // The kind of `symbol`: equity for eq-… symbols or kind=equity in the config, else coin.
+    store::AssetKind kind(std::string_view symbol) const;
 
 private:
     std::map<std::string, std::set<std::string>> m_wanted; // symbol → metrics
     std::map<std::string, std::string> m_names;
-    std::set<std::string> m_equities;
+    std::set<std::string, std::less<>> m_equities;
 };
 
 } // namespace sources::artemis

@@ -65,7 +65,14 @@ void read_series(simdjson::ondemand::array& rows,
 
 } // namespace
 
-void parse_metrics(std::string& body, store::Batch& out, std::vector<Skipped>& skipped) {
+store::AssetKind default_kind(std::string_view symbol) {
+    return symbol.starts_with("eq-") ? store::AssetKind::equity : store::AssetKind::coin;
+}
+
+void parse_metrics(std::string& body,
+                   store::Batch& out,
+                   std::vector<Skipped>& skipped,
+                   const KindOf& kind_of) {
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;
     const Path root;
@@ -140,10 +147,11 @@ void parse_metrics(std::string& body, store::Batch& out, std::vector<Skipped>& s
                                     }
                                     simdjson::ondemand::array rows;
                                     json::check(series.get_array().get(rows), s_at);
-                                    read_series(rows,
-                                                s_at,
-                                                out,
-                                                out.series(k_source, asset, upper(metric)));
+                                    read_series(
+                                        rows,
+                                        s_at,
+                                        out,
+                                        out.series(k_source, kind_of(asset), asset, upper(metric)));
                                 });
                         });
                 });

@@ -2,7 +2,9 @@
 
 #include <tm/store/batch.hpp>
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Artemis data API responses (research/market-apis.md §A):
@@ -23,6 +25,15 @@ struct Skipped {
 // asset.") and a `symbols` that is a string ("No data…") become `skipped` entries; a `val` that
 // is null or a non-numeric string is no point; a numeric string is a value. Throws
 // json::ShapeError for anything else unexpected.
-void parse_metrics(std::string& body, store::Batch& out, std::vector<Skipped>& skipped);
+// `kind_of(symbol)` tells the kind of each symbol's series (Artemis responses do not say).
+using KindOf = std::function<store::AssetKind(std::string_view symbol)>;
+
+// The kind of a symbol when no config says: equities are eq-…, the rest coins.
+store::AssetKind default_kind(std::string_view symbol);
+
+void parse_metrics(std::string& body,
+                   store::Batch& out,
+                   std::vector<Skipped>& skipped,
+                   const KindOf& kind_of = default_kind);
 
 } // namespace sources::artemis

@@ -45,7 +45,7 @@ void read_ticker(object& obj, const Path& at, store::Batch& out) {
     const core::Time ts = core::from_unix_millis(core::strings::to_int64(*close_ms));
     const auto add = [&](const char* metric, const std::optional<double>& v) {
         if (v) {
-            out.add(out.series(k_source, *symbol, metric), ts, *v);
+            out.add(out.series(k_source, store::AssetKind::pair, *symbol, metric), ts, *v);
         }
     };
     add("PRICE", price);
@@ -76,7 +76,8 @@ size_t parse_klines(std::string& body,
     static constexpr const char* k_fields[] = {"OPEN", "HIGH", "LOW", "CLOSE", "VOLUME"};
     store::SeriesRef series[5];
     for (int f = 0; f < 5; ++f) {
-        series[f] = out.series(k_source, symbol, fmt::format("{}_{}", k_fields[f], suffix));
+        series[f] = out.series(
+            k_source, store::AssetKind::pair, symbol, fmt::format("{}_{}", k_fields[f], suffix));
     }
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;

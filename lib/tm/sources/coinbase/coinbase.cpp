@@ -31,10 +31,11 @@ void parse_ticker(std::string& body, const std::string& product, store::Batch& o
             throw json::ShapeError(at.key("time"), "missing");
         }
         if (price) {
-            out.add(out.series(k_source, product, "PRICE"), *ts, *price);
+            out.add(out.series(k_source, store::AssetKind::pair, product, "PRICE"), *ts, *price);
         }
         if (volume) {
-            out.add(out.series(k_source, product, "VOLUME_24H"), *ts, *volume);
+            out.add(
+                out.series(k_source, store::AssetKind::pair, product, "VOLUME_24H"), *ts, *volume);
         }
     });
 }

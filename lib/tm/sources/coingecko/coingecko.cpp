@@ -79,7 +79,7 @@ bool CoinGecko::plan_pull(PullContext& ctx, int) {
             });
     }
     for (const auto& coin : m_coins) {
-        ctx.assets().push_back({k_source, "coin", coin, "", "", "", coin, ""});
+        ctx.assets().push_back({k_source, store::AssetKind::coin, coin, "", "", "", coin, ""});
     }
     return false;
 }
@@ -112,8 +112,7 @@ void CoinGecko::window(BackfillContext& ctx, std::string coin, core::Time start)
             parse_market_chart(b, coin, chart);
             for (size_t i = 0; i < chart.size(); ++i) {
                 if (core::floor_to(chart.times()[i], 24h) == chart.times()[i]) {
-                    const auto& k = chart.keys()[chart.refs()[i]];
-                    o.add(o.series(k.source, k.asset, k.metric, k.unit),
+                    o.add(o.series(chart.keys()[chart.refs()[i]]),
                           chart.times()[i],
                           chart.values()[i]);
                 }
@@ -138,7 +137,7 @@ bool CoinGecko::plan_backfill(BackfillContext& ctx, int) {
         window(ctx, coin, std::max(from, done));
     }
     for (const auto& coin : m_coins) {
-        ctx.assets().push_back({k_source, "coin", coin, "", "", "", coin, ""});
+        ctx.assets().push_back({k_source, store::AssetKind::coin, coin, "", "", "", coin, ""});
     }
     return false;
 }

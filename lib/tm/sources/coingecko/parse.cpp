@@ -58,13 +58,19 @@ void parse_simple_price(std::string& body, core::Time fallback, store::Batch& ou
                     updated ? core::from_unix_seconds(core::strings::to_int64(*updated)) : fallback;
                 const std::string id(coin);
                 if (price) {
-                    out.add(out.series(k_source, id, "PRICE", "usd"), ts, *price);
+                    out.add(out.series(k_source, store::AssetKind::coin, id, "PRICE", "usd"),
+                            ts,
+                            *price);
                 }
                 if (cap && *cap > 0) {
-                    out.add(out.series(k_source, id, "MARKET_CAP", "usd"), ts, *cap);
+                    out.add(out.series(k_source, store::AssetKind::coin, id, "MARKET_CAP", "usd"),
+                            ts,
+                            *cap);
                 }
                 if (volume) {
-                    out.add(out.series(k_source, id, "VOLUME_24H", "usd"), ts, *volume);
+                    out.add(out.series(k_source, store::AssetKind::coin, id, "VOLUME_24H", "usd"),
+                            ts,
+                            *volume);
                 }
             });
     });
@@ -88,7 +94,7 @@ void parse_market_chart(std::string& body, const std::string& coin, store::Batch
                     at, fmt::format("expected an array, found {}", json::type_name(t)));
             }
             json::check(v.get_array().get(items), at);
-            const auto series = out.series(k_source, coin, metric, "usd");
+            const auto series = out.series(k_source, store::AssetKind::coin, coin, metric, "usd");
             const bool is_cap = key == "market_caps";
             json::for_each_pair(items, at, [&](double ms, double value) {
                 if (is_cap && value <= 0) {

@@ -1,24 +1,10 @@
 #include <tm/sources/defillama/families.hpp>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace sources::defillama {
-
-std::string_view kind_name(Kind kind) {
-    switch (kind) {
-    case Kind::protocol:
-        return "protocol";
-    case Kind::chain:
-        return "chain";
-    case Kind::stablecoin:
-        return "stablecoin";
-    case Kind::bridge:
-        return "bridge";
-    case Kind::pool:
-        return "pool";
-    }
-    return "protocol";
-}
 
 const std::vector<Family>& families() {
     using enum Kind;
@@ -138,6 +124,14 @@ const Family* family_of(std::string_view metric, Kind* kind) {
         }
     }
     return nullptr;
+}
+
+Kind kind_of(std::string_view metric) {
+    Kind kind;
+    if (family_of(metric, &kind) == nullptr) {
+        throw std::logic_error("no DefiLlama metric " + std::string(metric));
+    }
+    return kind;
 }
 
 std::vector<std::string_view> all_metrics() {

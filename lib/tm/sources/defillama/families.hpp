@@ -1,13 +1,14 @@
 #pragma once
 
+#include <tm/store/asset_kind.hpp>
+
 #include <string_view>
 #include <vector>
 
 namespace sources::defillama {
 
-// What a family's assets are: the `assets.kind` of its series.
-enum class Kind { protocol, chain, stablecoin, bridge, pool };
-std::string_view kind_name(Kind kind);
+// What a family's assets are: protocol, chain, stablecoin, bridge or pool.
+using Kind = store::AssetKind;
 
 enum class Tier { free, pro };
 
@@ -29,6 +30,10 @@ const std::vector<Family>& families();
 
 // The family and kind that produce `metric`; nullptr when DefiLlama has no such metric.
 const Family* family_of(std::string_view metric, Kind* kind = nullptr);
+
+// The kind of the assets whose series `metric` is: protocol for FEES_24H, chain for
+// CHAIN_FEES_24H. Throws std::logic_error for a metric DefiLlama does not have.
+Kind kind_of(std::string_view metric);
 
 // Every metric name DefiLlama yields, for messages and --metrics validation.
 std::vector<std::string_view> all_metrics();

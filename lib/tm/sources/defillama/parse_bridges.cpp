@@ -42,7 +42,7 @@ void parse_bridges(std::string& body, core::Time ts, store::Batch& out, Assets& 
         }
         const auto add = [&](std::string_view metric, const std::optional<double>& v) {
             if (v) {
-                out.add(out.series(k_source, *id, metric, "usd"), ts, *v);
+                out.add(out.series(k_source, store::AssetKind::bridge, *id, metric, "usd"), ts, *v);
             }
         };
         add("BRIDGE_VOLUME_24H", day);
@@ -56,7 +56,7 @@ void parse_bridges(std::string& body, core::Time ts, store::Batch& out, Assets& 
             destination.reset();
         }
         assets.push_back({k_source,
-                          "bridge",
+                          store::AssetKind::bridge,
                           *id,
                           display ? *display : name.value_or(""),
                           "",
@@ -71,7 +71,8 @@ void parse_bridges(std::string& body, core::Time ts, store::Batch& out, Assets& 
 }
 
 void parse_bridge_volume(std::string& body, std::string_view bridge, store::Batch& out) {
-    const auto series = out.series(k_source, bridge, "BRIDGE_VOLUME_24H", "usd");
+    const auto series =
+        out.series(k_source, store::AssetKind::bridge, bridge, "BRIDGE_VOLUME_24H", "usd");
     json::for_each_object(body, [&](object& obj, const Path& at) {
         std::optional<double> date, deposit, withdraw;
         json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {

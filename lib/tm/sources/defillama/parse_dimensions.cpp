@@ -1,6 +1,7 @@
 #include <tm/core/strings.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/defillama/chains.hpp>
+#include <tm/sources/defillama/families.hpp>
 #include <tm/sources/defillama/parse.hpp>
 
 #include <map>
@@ -70,11 +71,14 @@ void parse_overview(std::string& body,
             throw json::ShapeError(at.key("slug"), "missing");
         }
         if (total) {
-            out.add(out.series(k_source, *slug, metric, "usd"), day, *total);
+            out.add(out.series(k_source, store::AssetKind::protocol, *slug, metric, "usd"),
+                    day,
+                    *total);
         }
     });
     for (const auto& [chain, value] : per_chain) {
-        out.add(out.series(k_source, chain, chain_metric, "usd"), day, value);
+        out.add(
+            out.series(k_source, store::AssetKind::chain, chain, chain_metric, "usd"), day, value);
     }
 }
 
@@ -82,7 +86,7 @@ void parse_dimension_chart(std::string& body,
                            std::string_view asset,
                            std::string_view metric,
                            store::Batch& out) {
-    const auto series = out.series(k_source, asset, metric, "usd");
+    const auto series = out.series(k_source, kind_of(metric), asset, metric, "usd");
     json::for_each_pair_at(body, "totalDataChart", [&](double ts, double value) {
         out.add(series, at_seconds(ts), value);
     });
@@ -105,8 +109,12 @@ void parse_inflows(std::string& body, std::string_view slug, core::Time day, sto
     if (!net) {
         return;
     }
-    out.add(out.series(k_source, slug, "INFLOW", "usd"), day, *net > 0 ? *net : 0.0);
-    out.add(out.series(k_source, slug, "OUTFLOW", "usd"), day, *net < 0 ? -*net : 0.0);
+    out.add(out.series(k_source, store::AssetKind::protocol, slug, "INFLOW", "usd"),
+            day,
+            *net > 0 ? *net : 0.0);
+    out.add(out.series(k_source, store::AssetKind::protocol, slug, "OUTFLOW", "usd"),
+            day,
+            *net < 0 ? -*net : 0.0);
 }
 
 } // namespace sources::defillama

@@ -2,6 +2,7 @@
 #include <tm/json/reader.hpp>
 #include <tm/json/writer.hpp>
 #include <tm/sources/defillama/chains.hpp>
+#include <tm/sources/defillama/families.hpp>
 #include <tm/sources/defillama/parse.hpp>
 
 #include <optional>
@@ -66,13 +67,16 @@ void parse_stablecoins(std::string& body, core::Time ts, store::Batch& out, Asse
             throw json::ShapeError(at.key("id"), "missing");
         }
         if (supply) {
-            out.add(out.series(k_source, *id, "STABLECOIN_SUPPLY", "usd"), ts, *supply);
+            out.add(
+                out.series(k_source, store::AssetKind::stablecoin, *id, "STABLECOIN_SUPPLY", "usd"),
+                ts,
+                *supply);
         }
         for (auto& c : chains) {
             c = chain_key(c);
         }
         assets.push_back({k_source,
-                          "stablecoin",
+                          store::AssetKind::stablecoin,
                           *id,
                           name.value_or(""),
                           symbol.value_or(""),
@@ -101,7 +105,11 @@ void parse_stablecoin_chains(std::string& body, core::Time ts, store::Batch& out
             throw json::ShapeError(at.key("name"), "missing");
         }
         if (supply) {
-            out.add(out.series(k_source, chain_key(*name), "CHAIN_STABLECOIN_SUPPLY", "usd"),
+            out.add(out.series(k_source,
+                               store::AssetKind::chain,
+                               chain_key(*name),
+                               "CHAIN_STABLECOIN_SUPPLY",
+                               "usd"),
                     ts,
                     *supply);
         }
@@ -112,7 +120,7 @@ void parse_stablecoin_chart(std::string& body,
                             std::string_view asset,
                             std::string_view metric,
                             store::Batch& out) {
-    const auto series = out.series(k_source, asset, metric, "usd");
+    const auto series = out.series(k_source, kind_of(metric), asset, metric, "usd");
     json::for_each_object(body, [&](object& obj, const Path& at) {
         std::optional<double> date, supply;
         json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {

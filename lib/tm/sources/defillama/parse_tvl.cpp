@@ -58,7 +58,8 @@ void parse_protocols(std::string& body,
         }
         const std::string asset = slug ? *slug : slugify(*name);
         if (tvl) {
-            out.add(out.series(k_source, asset, "TVL", "usd"), ts, *tvl);
+            out.add(
+                out.series(k_source, store::AssetKind::protocol, asset, "TVL", "usd"), ts, *tvl);
         }
         if (symbol && *symbol == "-") {
             symbol.reset();
@@ -71,7 +72,7 @@ void parse_protocols(std::string& body,
             chain = chain_key(*chain);
         }
         assets.push_back({k_source,
-                          "protocol",
+                          store::AssetKind::protocol,
                           asset,
                           name.value_or(""),
                           symbol.value_or(""),
@@ -114,11 +115,12 @@ void parse_chains(std::string& body,
         }
         const std::string asset = chain_key(*name);
         if (tvl) {
-            out.add(out.series(k_source, asset, "CHAIN_TVL", "usd"), ts, *tvl);
+            out.add(
+                out.series(k_source, store::AssetKind::chain, asset, "CHAIN_TVL", "usd"), ts, *tvl);
         }
         assets.push_back(
             {k_source,
-             "chain",
+             store::AssetKind::chain,
              asset,
              *name,
              symbol.value_or(""),
@@ -129,7 +131,7 @@ void parse_chains(std::string& body,
 }
 
 void parse_protocol_history(std::string& body, std::string_view slug, store::Batch& out) {
-    const auto series = out.series(k_source, slug, "TVL", "usd");
+    const auto series = out.series(k_source, store::AssetKind::protocol, slug, "TVL", "usd");
     json::for_each_object_at(body, "tvl", [&](object& obj, const Path& at) {
         std::optional<double> date, tvl;
         json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
@@ -149,7 +151,7 @@ void parse_protocol_history(std::string& body, std::string_view slug, store::Bat
 }
 
 void parse_chain_history(std::string& body, std::string_view chain, store::Batch& out) {
-    const auto series = out.series(k_source, chain, "CHAIN_TVL", "usd");
+    const auto series = out.series(k_source, store::AssetKind::chain, chain, "CHAIN_TVL", "usd");
     json::for_each_object(body, [&](object& obj, const Path& at) {
         std::optional<double> date, tvl;
         json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {

@@ -60,7 +60,7 @@ void add_pool_metrics(store::Batch& out,
     const auto add =
         [&](std::string_view metric, const char* unit, const std::optional<double>& v) {
             if (v) {
-                out.add(out.series(k_source, pool, metric, unit), ts, *v);
+                out.add(out.series(k_source, store::AssetKind::pool, pool, metric, unit), ts, *v);
             }
         };
     add("APY", "percent", p.apy);
@@ -71,7 +71,9 @@ void add_pool_metrics(store::Batch& out,
 
 void add_utilization(store::Batch& out, std::string_view pool, core::Time ts, const PoolValues& p) {
     if (p.supply && p.borrow && *p.supply > 0) {
-        out.add(out.series(k_source, pool, "UTILIZATION", "ratio"), ts, *p.borrow / *p.supply);
+        out.add(out.series(k_source, store::AssetKind::pool, pool, "UTILIZATION", "ratio"),
+                ts,
+                *p.borrow / *p.supply);
     }
 }
 
@@ -100,7 +102,7 @@ void parse_pools(std::string& body, core::Time ts, store::Batch& out, Assets& as
         add_pool_metrics(out, *p.pool, ts, p);
         assets.push_back(
             {k_source,
-             "pool",
+             store::AssetKind::pool,
              *p.pool,
              fmt::format("{} {}", project.value_or("?"), symbol.value_or("?")),
              symbol.value_or(""),

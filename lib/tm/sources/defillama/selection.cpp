@@ -13,7 +13,7 @@ namespace {
 
 std::optional<Kind> kind_from(std::string_view name) {
     for (const Kind k : {Kind::protocol, Kind::chain, Kind::stablecoin, Kind::bridge, Kind::pool}) {
-        if (name == kind_name(k)) {
+        if (name == store::to_string(k)) {
             return k;
         }
     }
@@ -90,7 +90,7 @@ DefiLlamaSelection::DefiLlamaSelection(const Selection& flags, int default_top)
                         throw core::UsageError(fmt::format("{}{} is a {} metric, not a {} one",
                                                            where,
                                                            m,
-                                                           kind_name(metric_kind),
+                                                           store::to_string(metric_kind),
                                                            row.fields[0]));
                     }
                     wanted.metrics.insert(m);
@@ -140,15 +140,20 @@ bool DefiLlamaSelection::wants_family(const Family& family) const {
 
 void DefiLlamaSelection::learn(const std::vector<store::Asset>& assets) {
     for (const auto& a : assets) {
-        if (a.kind != "stablecoin" && a.kind != "bridge") {
+        if (a.kind != Kind::stablecoin && a.kind != Kind::bridge) {
             continue;
         }
         for (const auto& name : {a.symbol, a.gecko_id, a.name}) {
             if (!name.empty()) {
-                m_aliases.emplace(core::strings::to_lower(name), a.asset);
+                m_aliases.emplace(std::pair{a.kind, core::strings::to_lower(name)}, a.asset);
             }
         }
     }
+}
+
+const std::string* DefiLlamaSelection::alias(Kind kind, const std::string& name) const {
+    const auto it = m_aliases.find({kind, core::strings::to_lower(name)});
+    return it == m_aliases.end() ? nullptr : &it->second;
 }
 
 bool DefiLlamaSelection::has_names(Kind kind) const {
@@ -161,8 +166,8 @@ bool DefiLlamaSelection::named(Kind kind, const std::string& asset, std::string_
     if (it == rows.end()) {
         // Named by symbol, gecko id or name instead of id?
         for (const auto& [name, wanted] : rows) {
-            auto alias = m_aliases.find(core::strings::to_lower(name));
-            if (alias != m_aliases.end() && alias->second == asset) {
+            const std::string* id = alias(kind, name);
+            if (id != nullptr && *id == asset) {
                 it = rows.find(name);
                 break;
             }
@@ -199,8 +204,8 @@ store::Batch DefiLlamaSelection::filter(const store::Batch& points) const {
         if (!m_assets.empty()) {
             keep[s] = m_assets.contains(k.asset)
                       || std::any_of(m_assets.begin(), m_assets.end(), [&](const auto& a) {
-                             auto it = m_aliases.find(core::strings::to_lower(a));
-                             return it != m_aliases.end() && it->second == k.asset;
+                             const std::string* id = alias(kind, a);
+                             return id != nullptr && *id == k.asset;
                          });
         } else if (has_names(kind)) {
             keep[s] = named(kind, k.asset, k.metric);
@@ -224,7 +229,7 @@ store::Batch DefiLlamaSelection::filter(const store::Batch& points) const {
     std::vector<store::SeriesRef> remap(keys.size());
     for (size_t s = 0; s < keys.size(); ++s) {
         if (keep[s]) {
-            remap[s] = out.series(keys[s].source, keys[s].asset, keys[s].metric, keys[s].unit);
+            remap[s] = out.series(keys[s]);
         }
     }
     for (size_t i = 0; i < points.size(); ++i) {
@@ -245,8 +250,8 @@ DefiLlamaSelection::pick(Kind kind,
         std::set<std::string> chosen;
         for (const auto& name : m_asset_names) {
             const std::string asset = normalize(kind, name);
-            auto alias = m_aliases.find(core::strings::to_lower(name));
-            const std::string id = alias != m_aliases.end() ? alias->second : asset;
+            const std::string* alias_id = alias(kind, name);
+            const std::string id = alias_id != nullptr ? *alias_id : asset;
             const bool listed = std::any_of(
                 candidates.begin(), candidates.end(), [&](const auto& c) { return c.first == id; });
             if (listed || candidates.empty()) {
@@ -275,9 +280,8 @@ DefiLlamaSelection::pick(Kind kind,
             }
             const bool listed =
                 std::any_of(candidates.begin(), candidates.end(), [&](const auto& c) {
-                    return c.first == name
-                           || (m_aliases.contains(core::strings::to_lower(name))
-                               && m_aliases.at(core::strings::to_lower(name)) == c.first);
+                    const std::string* id = alias(kind, name);
+                    return c.first == name || (id != nullptr && *id == c.first);
                 });
             if (listed) {
                 continue;
@@ -286,9 +290,9 @@ DefiLlamaSelection::pick(Kind kind,
                 chosen.insert(name);
             } else if (!candidates.empty()) {
                 core::log::warn("{} '{}' in the config is not in DefiLlama's list of {}s; skipped",
-                                kind_name(kind),
+                                store::to_string(kind),
                                 name,
-                                kind_name(kind));
+                                store::to_string(kind));
             }
         }
         out.assign(chosen.begin(), chosen.end());

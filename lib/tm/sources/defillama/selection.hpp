@@ -49,7 +49,11 @@ private:
     std::set<std::string> m_assets;         // --assets, and their chain keys
     std::vector<std::string> m_asset_names; // --assets as given
     std::set<std::string> m_metrics;
-    std::map<std::string, std::string> m_aliases; // lower-cased name, symbol, gecko id → id
+    // The id that `name` (a symbol, gecko id or name, any case) stands for among assets of `kind`.
+    const std::string* alias(Kind kind, const std::string& name) const;
+
+    // (kind, lower-cased name, symbol or gecko id) → id
+    std::map<std::pair<Kind, std::string>, std::string> m_aliases;
     int m_top;
     double m_min_pool_tvl;
 };

@@ -41,7 +41,7 @@ bool TickerSource::plan_backfill(BackfillContext&, int) {
 
 void TickerSource::add_assets(RunContext& ctx) const {
     for (const auto& p : m_pairs) {
-        ctx.assets().push_back({m_info.name, "pair", p, p, "", "", "", ""});
+        ctx.assets().push_back({m_info.name, store::AssetKind::pair, p, p, "", "", "", ""});
     }
 }
 

@@ -126,7 +126,11 @@ void parse_asset_contexts(std::string& body,
                         for (const auto& [field, metric] : k_metrics) {
                             if (key == field) {
                                 if (auto value = json::number_or_null(x, x_at)) {
-                                    out.add(out.series(k_source, perp.name, metric), ts, *value);
+                                    out.add(
+                                        out.series(
+                                            k_source, store::AssetKind::perp, perp.name, metric),
+                                        ts,
+                                        *value);
                                 }
                             }
                         }
@@ -143,7 +147,7 @@ void parse_asset_contexts(std::string& body,
     for (const auto& p : perps) {
         assets.push_back(
             {k_source,
-             "perp",
+             store::AssetKind::perp,
              p.name,
              p.name,
              p.name,
@@ -217,7 +221,10 @@ void parse_predicted_fundings(std::string& body, core::Time ts, store::Batch& ou
                                                            return static_cast<char>(
                                                                std::toupper(ch));
                                                        });
-                                        out.add(out.series(k_source, coin, metric), ts, *value);
+                                        out.add(out.series(
+                                                    k_source, store::AssetKind::perp, coin, metric),
+                                                ts,
+                                                *value);
                                     }
                                 });
                         }
@@ -252,7 +259,9 @@ size_t parse_funding_history(std::string& body, store::Batch& out, int64_t& last
         last_ms = std::max(last_ms, ms);
         ++rows;
         if (rate) {
-            out.add(out.series(k_source, *coin, "FUNDING_RATE"), core::from_unix_millis(ms), *rate);
+            out.add(out.series(k_source, store::AssetKind::perp, *coin, "FUNDING_RATE"),
+                    core::from_unix_millis(ms),
+                    *rate);
         }
     });
     return rows;

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <tm/core/time.hpp>
-#include <tm/store/asset_writer.hpp>
+#include <tm/store/asset.hpp>
 #include <tm/store/batch.hpp>
 
 #include <cstdint>

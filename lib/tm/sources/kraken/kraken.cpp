@@ -61,11 +61,18 @@ void parse_ticker(std::string& body, const std::string& pair, core::Time ts, sto
                         fields, t_at, [&](std::string_view f, json::value x, const Path& x_at) {
                             if (f == "c") {
                                 if (auto price = element(x, x_at, 0)) {
-                                    out.add(out.series(k_source, pair, "PRICE"), ts, *price);
+                                    out.add(
+                                        out.series(k_source, store::AssetKind::pair, pair, "PRICE"),
+                                        ts,
+                                        *price);
                                 }
                             } else if (f == "v") {
                                 if (auto volume = element(x, x_at, 1)) {
-                                    out.add(out.series(k_source, pair, "VOLUME_24H"), ts, *volume);
+                                    out.add(
+                                        out.series(
+                                            k_source, store::AssetKind::pair, pair, "VOLUME_24H"),
+                                        ts,
+                                        *volume);
                                 }
                             }
                         });
