@@ -48,6 +48,8 @@ cleanup() {
     return
   fi
   compose down -v
+  # A container podman-compose could not remove (one restarting, say) goes too.
+  podman ps -aq --filter "label=io.podman.compose.project=$PROJECT" | xargs -r podman rm -f >/dev/null 2>&1
   # podman-compose 1.0.3 leaves the project's network behind.
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1
   for v in db exports logs; do podman volume rm -f "${PROJECT}_$v" >/dev/null 2>&1; done
@@ -111,15 +113,21 @@ log "images built; localhost/tm:latest is $((size / 1000000)) MB, localhost/tm-d
 [ "$size" -lt 200000000 ] || fail "the tm image is $((size / 1000000)) MB; it should stay well under 200 MB"
 expect_eq "$(podman run --rm localhost/tm:latest id -u)" 10001 "the image's user"
 expect_contains "$(podman run --rm localhost/tm:latest tm --version)" "tm " "tm --version in the image"
+# The image's schedule is the shipped crontab as cmake --install writes it, and tm-cron reads it.
+SHIPPED=/usr/local/share/tm/crontab/tm.crontab
+expect_eq "$(podman run --rm localhost/tm:latest grep '^TM=' "$SHIPPED")" "TM=/usr/local/bin/tm" "the image's crontab"
+podman run --rm localhost/tm:latest tm-cron --due 2024-03-13T00:05:00Z "$SHIPPED" >/dev/null ||
+  fail "tm-cron does not read the image's crontab"
 
-# ---- the stack: the shipped compose.yaml, the test's env files and its extra service
-PASSWORD="pw$$$(date +%s%N | sha256sum | head -c 24)"
+# ---- the stack: the shipped compose.yaml, the test's env file and its extra service
+secret() { printf 'pw%s' "$(head -c 18 /dev/urandom | sha256sum | head -c 24)"; }
+WRITER_PASSWORD=$(secret) READER_PASSWORD=$(secret)
 PORT=$(python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1', 0)); print(s.getsockname()[1])")
 cp "$SRC/compose.yaml" "$SRC/tests/containers/compose.test.yaml" "$WORK/"
 export TM_SERVE_PORT="127.0.0.1:$PORT"
 FIXTURES=http://fixtures:8000
-# tm.env as config/compose.env says, plus the fixture server's addresses.
-sed -e "s/^POSTGRES_PASSWORD=.*/POSTGRES_PASSWORD=$PASSWORD/" -e "s/THE_SAME_PASSWORD/$PASSWORD/" \
+# tm.env as compose.yaml's header makes it, plus the fixture server's addresses.
+sed -e "s/WRITER_PASSWORD/$WRITER_PASSWORD/" -e "s/READER_PASSWORD/$READER_PASSWORD/" \
   "$SRC/config/compose.env" >"$WORK/tm.env"
 printf '%s\n' "TM_DEFILLAMA_URL=$FIXTURES/defillama" "TM_DEFILLAMA_STABLECOINS_URL=$FIXTURES/defillama-stablecoins" \
   "TM_DEFILLAMA_YIELDS_URL=$FIXTURES/defillama-yields" "TM_HYPERLIQUID_URL=$FIXTURES/hyperliquid" >>"$WORK/tm.env"
@@ -133,6 +141,16 @@ wait_for() { # wait_for SECONDS WHAT COMMAND…: until COMMAND succeeds
     sleep 1
   done
 }
+# stack_failed WHAT: the services' last log lines, and the end of the test.
+stack_failed() {
+  local s
+  for s in db tm serve fixtures; do
+    echo "---- $s" >&2
+    podman logs --tail 15 "${PROJECT}_${s}_1" >&2 2>&1
+  done
+  echo "FAIL: $1" >&2
+  exit 1
+}
 pulled() { [ "$(psql_db "SELECT count(DISTINCT source) FROM pulls WHERE status = 'ok' AND source IN ('defillama', 'hyperliquid')")" = 2 ]; }
 serving() { curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; }
 
@@ -141,13 +159,23 @@ serving() { curl -sf "http://127.0.0.1:$PORT/health" >/dev/null; }
 
 log "up"
 compose up -d --no-build || { cat "$WORK/compose.log" >&2; fail "podman-compose up"; exit 1; }
-wait_for 180 "a pull of each feed to land" pulled
-wait_for 60 "tm serve on 127.0.0.1:$PORT" serving
+wait_for 180 "a pull of each feed to land" pulled || stack_failed "the stack did not come up"
+wait_for 60 "tm serve on 127.0.0.1:$PORT" serving || stack_failed "tm serve did not answer"
 log "pulls landed, serve answers"
 
-# The scheduler's pulls landed in the db service's database.
+# The scheduler's pulls landed in the db service's database, whose tables tm_owner owns.
 expect_eq "$(psql_db "SELECT count(*) > 50 FROM points")" "t" "points stored"
+expect_eq "$(psql_db "SELECT string_agg(DISTINCT tableowner, ',') FROM pg_tables WHERE schemaname = 'public'")" \
+  "tm_owner" "owner of tm's tables"
 expect_eq "$(podman exec "${PROJECT}_tm_1" id -u)" 10001 "the scheduler's user"
+# tm_reader logs in over the network with the password from tm.env, and can only read (from the
+# fixtures container, whose image has psql); serve has no writer's address at all.
+reader="postgresql://tm_reader:$READER_PASSWORD@db/tm"
+expect_eq "$(podman exec "${PROJECT}_fixtures_1" psql -qtAX "$reader" -c "SELECT count(*) > 0 FROM points" 2>&1)" \
+  "t" "tm_reader's read over the network"
+expect_contains "$(podman exec "${PROJECT}_fixtures_1" psql -qtAX "$reader" -c "DELETE FROM points" 2>&1)" \
+  "read-only transaction" "tm_reader's delete"
+expect_eq "$(podman exec "${PROJECT}_serve_1" printenv TM_DATABASE_URL_WRITER)" "" "serve's writer address"
 # tm serve on the published port.
 expect_contains "$(curl -s "http://127.0.0.1:$PORT/health")" '"database":"reachable"' "/health"
 curl -s "http://127.0.0.1:$PORT/protocols?metric=TVL" | python3 -c "
@@ -163,17 +191,20 @@ expect_eq "$code" 0 "tm status exit code ($status)"
 expect_contains "$status" "TM OK - 2 sources ok" "tm status"
 compose exec -T tm tm status
 expect_contains "$(cat "$WORK/compose.log")" "TM OK - 2 sources ok" "podman-compose exec tm tm status"
-# The password reached the containers from .env and no image holds it.
-for image in localhost/tm:latest localhost/tm-db:latest; do
-  if { podman image inspect "$image"; podman history --no-trunc "$image"; } | grep -q "$PASSWORD"; then
-    fail "$image contains the database password"
-  fi
+# The passwords reached the containers from tm.env: no image holds them, no container log and
+# nothing podman-compose printed shows them.
+logs=$(for s in db tm serve; do podman logs "${PROJECT}_${s}_1" 2>&1; done)
+expect_contains "$logs" "tm-cron info: 2 jobs from $SHIPPED" "the scheduler's log"
+expect_contains "$logs" "db-entrypoint: created the cluster" "the database's log"
+for password in "$WRITER_PASSWORD" "$READER_PASSWORD"; do
+  for image in localhost/tm:latest localhost/tm-db:latest; do
+    if { podman image inspect "$image"; podman history --no-trunc "$image"; } | grep -q "$password"; then
+      fail "$image contains a database password"
+    fi
+  done
+  case "$logs" in *"$password"*) fail "a container log shows a database password" ;; esac
+  case "$(cat "$WORK/compose.log")" in *"$password"*) fail "podman-compose printed a database password" ;; esac
 done
-# The logs say what ran, and never the password; neither does what podman-compose printed.
-logs=$(for s in db setup tm serve; do podman logs "${PROJECT}_${s}_1" 2>&1; done)
-expect_contains "$logs" "tm-cron info: 2 jobs from /etc/tm/tm.crontab" "the scheduler's log"
-case "$logs" in *"$PASSWORD"*) fail "a container log shows the database password" ;; esac
-case "$(cat "$WORK/compose.log")" in *"$PASSWORD"*) fail "podman-compose printed the database password" ;; esac
 
 # ---- down and up: the data is in the volume, not in a container
 points=$(psql_db "SELECT count(*) FROM points")
@@ -185,7 +216,7 @@ compose down
 podman volume exists "${PROJECT}_db" || fail "down removed the database volume"
 log "up again"
 compose up -d --no-build || { cat "$WORK/compose.log" >&2; fail "podman-compose up (again)"; exit 1; }
-wait_for 60 "tm serve after up" serving
+wait_for 60 "tm serve after up" serving || stack_failed "the stack did not come up again"
 [ "$(podman inspect --format '{{.Id}}' "${PROJECT}_db_1")" != "$db_id" ] || fail "the db container was not recreated"
 expect_eq "$(psql_db "SELECT min(pull_id) FROM pulls")" "$first_pull" "the first pull after down/up"
 expect_eq "$(psql_db "SELECT count(*) >= $points FROM points")" "t" "points after down/up (had $points)"

@@ -1,32 +1,47 @@
 #!/usr/bin/env bash
-# scripts/container/tm-cron, the container image's scheduler: which jobs of a crontab are due when (the
-# shipped crontab among them), refusal of malformed lines, and a real run: jobs started at
-# start with the crontab's and the process's environment, and SIGTERM stopping them all.
+# scripts/container/tm-cron, the container image's scheduler: the shipped crontab run at a UTC
+# time (its jobs against the fixture server), which jobs of a crontab are due when, refusal of
+# malformed lines, and a real run: the crontab's and the process's environment, cron's % rule,
+# and SIGTERM stopping every job.
 . "$(dirname "$0")/lib.sh"
 start_fixture_server # (run_cases resets it between cases)
 CRON="$TM_SOURCE_DIR/scripts/container/tm-cron"
 SHIPPED="$TM_SOURCE_DIR/crontab/tm.crontab"
 
-due() { "$CRON" --due "$1" "$2" | sed 's/ .*//;s/^\$TM$//' | tr '\n' ' '; }
-# The sources pulled by the shipped crontab at TIME, in crontab order.
-shipped_pulls_at() { "$CRON" --due "$1" "$SHIPPED" | sed -n 's/^\$TM pull \([a-z]*\) .*/\1/p;s/^\$TM query .*/export/p' | tr '\n' ' '; }
+due() { "$CRON" --due "$1" "$2" | sed 's/ .*//' | tr '\n' ' '; }
 
-case_the_shipped_schedule_is_due_when_it_says() {
-  expect_eq "$(shipped_pulls_at 2024-03-13T05:05:00Z)" "defillama coingecko binance " "05:05"
-  expect_eq "$(shipped_pulls_at 2024-03-13T00:05:00Z)" "defillama artemis coingecko binance " "00:05"
-  expect_eq "$(shipped_pulls_at 2024-03-13T07:01:00Z)" "hyperliquid coingecko binance " "07:01"
-  expect_eq "$(shipped_pulls_at 2024-03-13T01:30:00Z)" "coingecko binance export " "01:30"
-  # The hourly job at :05 of every hour of the day, and not a minute either side.
-  local count=0 hour minute
-  for hour in $(seq 0 23); do
-    for minute in 4 5 6; do
-      count=$((count + $("$CRON" --due "2024-03-13T$(printf %02d "$hour"):0$minute:00Z" "$SHIPPED" | grep -c 'pull defillama')))
-    done
+# The shipped crontab as installed (scripts/install-schedule fills in the same variables), run by
+# tm-cron with the clock at 00:05:20 UTC (libfaketime): --at-start starts every line once, and
+# each line's own UTC guard decides. At 00:05 the DefiLlama, Artemis, CoinGecko and Binance
+# pulls run against the fixture server; Hyperliquid (:01) and the export (01:30) do not.
+case_the_shipped_crontab_runs_its_jobs_at_their_utc_times() {
+  need_packages faketime
+  new_database
+  local work="$E2E_TMP/shipped" lib pid
+  mkdir -p "$work/log" "$work/export" "$work/metrics"
+  sed -e "s#^TM=.*#TM=$TM_BIN/tm#" -e "s#^TM_CONFIG=.*#TM_CONFIG=$TM_SOURCE_DIR/config#" \
+      -e "s#^TM_LOG_DIR=.*#TM_LOG_DIR=$work/log#" -e "s#^TM_EXPORT_DIR=.*#TM_EXPORT_DIR=$work/export#" \
+      -e "s#^TM_METRICS_DIR=.*#TM_METRICS_DIR=$work/metrics#" "$SHIPPED" >"$work/crontab"
+  lib=$(dpkg -L libfaketime | grep '/libfaketime.so.1$' | head -n 1)
+  TM_ARTEMIS_URL="$FIXTURE_URL/artemis" ARTEMIS_API_KEY=k-tm-cron TM_COINGECKO_URL="$FIXTURE_URL/coingecko" \
+    TM_BINANCE_URL="$FIXTURE_URL/binance" TM_HYPERLIQUID_URL="$FIXTURE_URL/hyperliquid" TZ=UTC \
+    LD_PRELOAD="$lib" FAKETIME="@2024-03-13 00:05:20" FAKETIME_DONT_FAKE_MONOTONIC=1 \
+    "$CRON" --at-start -v "$work/crontab" >"$work/stdout" 2>"$work/stderr" &
+  pid=$!
+  for _ in $(seq 600); do
+    [ "$(grep -c 'exited' "$work/stderr")" -ge 6 ] && break
+    sleep 0.1
   done
-  expect_eq "$count" 24 "defillama pulls in a day"
-  # The whole command line comes through, for /bin/sh to run.
-  expect_contains "$("$CRON" --due 2024-03-13T05:05:00Z "$SHIPPED")" \
-    '$TM pull defillama -q; $TM detect -q --alert-log /var/log/tm/alerts.txt || [ $? -eq 5 ]'
+  kill -TERM "$pid"
+  wait "$pid"
+  # TM_METRICS_DIR comes from the crontab's own lines: each pull wrote its metrics there.
+  expect_eq "$(ls "$work/metrics" | grep '^tm_pull_' | tr '\n' ' ')" \
+    "tm_pull_artemis.prom tm_pull_binance.prom tm_pull_coingecko.prom tm_pull_defillama.prom " "pulls at 00:05 UTC"
+  expect_sql "SELECT string_agg(DISTINCT source, ' ' ORDER BY source) FROM pulls WHERE status = 'ok'" \
+    "artemis binance coingecko defillama"
+  [ -e "$work/export/history.csv" ] && fail "the 01:30 export ran at 00:05"
+  expect_contains "$(cat "$work/stderr")" "tm-cron info: 6 jobs from $work/crontab, times in UTC"
+  expect_eq "$(grep -c 'exited 0$' "$work/stderr")" 6 "jobs that ended well (of 6): $(cat "$work/stderr")"
 }
 
 case_time_fields_as_cron_reads_them() {
@@ -80,10 +95,11 @@ GREETING="hello from the crontab"
 MAILTO=nobody@example.com
 * * * * * echo "\$GREETING, \$FROM_PROCESS" >>$out/ran
 0 0 31 2 * sh -c 'echo \$\$ >$out/sleeper; exec sleep 300'
+* * * * * printf '\\%s|' a b >$out/percent; cat >$out/stdin%first line%second line
 EOF
   FROM_PROCESS="and from the environment" "$CRON" --at-start "$out/crontab" >"$out/stdout" 2>"$out/stderr" &
   local pid=$!
-  for _ in $(seq 100); do [ -s "$out/ran" ] && [ -s "$out/sleeper" ] && break; sleep 0.1; done
+  for _ in $(seq 100); do [ -s "$out/ran" ] && [ -s "$out/sleeper" ] && [ -s "$out/stdin" ] && break; sleep 0.1; done
   # --at-start ran both, even the one due only on February 31st.
   expect_eq "$(cat "$out/ran" 2>/dev/null)" "hello from the crontab, and from the environment" "job output"
   local sleeper
@@ -95,7 +111,11 @@ EOF
   expect_eq "$code" 0 "exit code after SIGTERM"
   for _ in $(seq 50); do kill -0 "$sleeper" 2>/dev/null || break; sleep 0.1; done
   kill -0 "$sleeper" 2>/dev/null && { fail "the job's process outlived tm-cron"; kill "$sleeper"; }
-  expect_contains "$(cat "$out/stderr")" "tm-cron info: 2 jobs from $out/crontab, times in UTC"
+  # cron's % rule: \\% is a %, and after an unescaped % comes the job's standard input.
+  expect_eq "$(cat "$out/percent" 2>/dev/null)" "a|b|" "a job with \\%"
+  expect_eq "$(cat "$out/stdin" 2>/dev/null)" "first line
+second line" "a job's standard input after %"
+  expect_contains "$(cat "$out/stderr")" "tm-cron info: 3 jobs from $out/crontab, times in UTC"
   expect_contains "$(cat "$out/stderr")" "tm-cron info: stopping"
   expect_not_contains "$(cat "$out/stderr")" "nobody@example.com"
 }
