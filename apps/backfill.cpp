@@ -1,11 +1,12 @@
 // tm-backfill: load history for a date range, resumable, never overwriting live values.
 #include <tm/cli/options.hpp>
+#include <tm/core/log.hpp>
 #include <tm/jobs/backfill.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
 
-#include <unistd.h>
+#include <cstdlib>
 
 int main(int argc, char** argv) {
     CLI::App app{"Load a source's history (complete UTC days), resumable after a kill; existing "
@@ -41,7 +42,15 @@ int main(int argc, char** argv) {
         if (until) {
             options.until = cli::parse_time_flag("--until", *until);
         }
-        options.progress = !common.quiet && ::isatty(STDERR_FILENO) != 0;
+        // On a terminal a status line; off one (cron, systemd) a log line every 30 s, or
+        // every TM_PROGRESS_INTERVAL.
+        options.progress = common.quiet                      ? jobs::ProgressMode::off
+                           : core::log::stderr_is_terminal() ? jobs::ProgressMode::terminal
+                                                             : jobs::ProgressMode::periodic;
+        if (const char* every = std::getenv("TM_PROGRESS_INTERVAL"); every != nullptr) {
+            options.progress_interval = std::chrono::duration_cast<std::chrono::milliseconds>(
+                cli::parse_duration_flag("TM_PROGRESS_INTERVAL", every));
+        }
         options.args = cli::joined_args(argc, argv);
         return jobs::run_backfill(options);
     });

@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
     app.add_flag("--csv-safe",
                  f.csv_safe,
                  "Prefix a ' to text cells a spreadsheet would run as a formula (=, +, -, @)");
+    app.add_option(
+        "--sort", f.sort, "Order rows by this column first (any format; e.g. value, age, name)");
+    app.add_flag("--desc", f.desc, "With --sort: largest first");
     app.add_option("-o,--output", o.output, "Write to FILE atomically instead of stdout");
     app.add_flag(
         "--refresh", o.refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
@@ -90,6 +93,10 @@ int main(int argc, char** argv) {
         only_for(app, "--status", view == query::View::alerts, "the alerts view");
         only_for(app, "--refresh", view == query::View::ohlcv, "the ohlcv view");
         only_for(app, "--statement-timeout", o.sql.has_value(), "--sql");
+        only_for(app, "--desc", f.sort.has_value(), "--sort");
+        if (f.sort && (o.sql || o.interactive)) {
+            throw core::UsageError("--sort goes with the views; with --sql, write ORDER BY");
+        }
         only_for(app, "--entity", series_view, "latest, history and series");
         only_for(app,
                  "--metric",

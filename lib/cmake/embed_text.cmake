@@ -1,5 +1,6 @@
 # Writes OUTPUT: a C++ source defining `std::string_view NAME()` in namespace NAMESPACE with the
-# contents of INPUT, so a default configuration file travels inside the binaries.
+# contents of INPUT, so a default configuration file (or the API description) travels inside the
+# binaries.
 file(READ "${INPUT}" text)
 get_filename_component(file_name "${INPUT}" NAME)
 file(WRITE "${OUTPUT}.tmp"

@@ -43,7 +43,8 @@ std::string metric_of(AssetKind kind) {
 
 // The rows of `view` under `filter` as "kind/asset/metric" (series view) or "asset/metric".
 std::set<std::string> rows(db::Connection& conn, query::View view, const query::Filter& f) {
-    const auto s = query::select(view, f, *core::parse_time("2024-03-14T00:00:00Z"));
+    const auto s =
+        query::select(view, f, *core::parse_time("2024-03-14T00:00:00Z"), report::Format::csv);
     const auto r = conn.exec(s.sql, s.params);
     int asset = -1, metric = -1, kind = -1;
     for (int c = 0; c < r.columns(); ++c) {

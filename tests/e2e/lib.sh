@@ -42,9 +42,10 @@ need_packages() {
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}" >/dev/null
 }
 
+# start_fixture_server [ROOT]: serves ROOT (default tests/fixtures/http).
 start_fixture_server() {
   local port_file="$E2E_TMP/port"
-  python3 "$TM_SOURCE_DIR/tests/support/fixture_server.py" --root "$TM_SOURCE_DIR/tests/fixtures/http" \
+  python3 "$TM_SOURCE_DIR/tests/support/fixture_server.py" --root "${1:-$TM_SOURCE_DIR/tests/fixtures/http}" \
     --port-file "$port_file" >"$E2E_TMP/server.log" 2>&1 &
   E2E_SERVER_PID=$!
   for _ in $(seq 100); do [ -s "$port_file" ] && break; sleep 0.05; done
@@ -147,4 +148,40 @@ run_cases() {
   local failed=${#E2E_FAILED_CASES[@]}
   echo "$E2E_PASSED passed, $failed failed"
   [ "$failed" = 0 ] || { echo "failed: ${E2E_FAILED_CASES[*]}" >&2; exit 1; }
+}
+
+# interactive ANSWERS...: drives `tm query --interactive` through a pseudo-terminal, one answer
+# per prompt, and prints the transcript (answers shown as <answer>, carriage returns dropped).
+interactive() {
+  python3 - "$TM_BIN/tm" "$@" <<'PY'
+import os, pty, select, sys, time
+tm, answers = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(tm, [tm, "query", "--interactive"])
+seen, deadline = b"", time.time() + 20
+def read_until_prompt():
+    global seen
+    while time.time() < deadline:
+        r, _, _ = select.select([fd], [], [], 0.2)
+        if r:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                return False
+            if not chunk:
+                return False
+            seen += chunk
+            if seen.rstrip().endswith(b"]:"):
+                return True
+    return False
+for a in answers:
+    if not read_until_prompt():
+        break
+    seen += b"<" + a.encode() + b">"
+    os.write(fd, a.encode() + b"\n")
+read_until_prompt()
+os.waitpid(pid, 0)
+sys.stdout.buffer.write(seen.replace(b"\r", b""))
+PY
 }

@@ -46,7 +46,8 @@ case_query_compares_sources_of_one_entity() {
   # The entity is DefiLlama's chain ethereum: the protocol of the same name (FEES_24H) is not it.
   expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value\nethereum,artemis,eth,FEES,2024-03-12T00:00:00Z,175.5978\nethereum,defillama,ethereum,CHAIN_FEES_24H,2024-03-12T00:00:00Z,6300')" "CSV"
   run tm query history --entity ethereum --metric FEES
-  expect_contains "$OUT" "ethereum  artemis    eth       FEES"
+  expect_contains "$OUT" "ethereum  artemis              eth       FEES            2024-03-12T00:00:00Z  175.6"
+  expect_contains "$OUT" "ethereum  defillama  Ethereum  ethereum  CHAIN_FEES_24H  2024-03-12T00:00:00Z   6.3k"
   run tm query --source artemis --asset sol --metric PRICE --csv
   expect_eq "$(printf '%s\n' "$OUT" | wc -l)" "2" "latest rows + header"
   expect_contains "$OUT" "2024-03-12T00:00:00Z"

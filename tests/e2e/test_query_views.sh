@@ -83,7 +83,7 @@ case_other_views() {
   run tm query history --interval day --source coingecko --csv
   expect_contains "$OUT" "PRICE,2024-03-12T00:00:00Z,323.25,24"
   run tm query latest --kind protocol
-  expect_contains "$OUT" "defillama  aave"
+  expect_contains "$OUT" "defillama  Aave  aave"
   expect_not_contains "$OUT" "coingecko"
 }
 
@@ -99,6 +99,97 @@ case_output_file_is_atomic() {
   expect_code 1
   expect_eq "$(cat "$E2E_TMP/keep.csv")" "old" "file after a failed export"
   expect_eq "$(ls "$E2E_TMP" | grep -c 'keep.csv.tmp')" 0 "temporary files left"
+  # Replacing a file keeps its mode; a new file follows the umask, as > would.
+  chmod 600 "$E2E_TMP/keep.csv"
+  run tm query history --csv -o "$E2E_TMP/keep.csv"
+  expect_code 0
+  expect_eq "$(stat -c %a "$E2E_TMP/keep.csv")" 600 "mode of a replaced file"
+  expect_eq "$(wc -l <"$E2E_TMP/keep.csv")" 193 "replaced file lines"
+  chmod 640 "$E2E_TMP/keep.csv"
+  run tm query history --json -o "$E2E_TMP/keep.csv"
+  expect_eq "$(stat -c %a "$E2E_TMP/keep.csv")" 640 "mode of a file replaced again"
+  (umask 027 && tm query history --csv -o "$E2E_TMP/new027.csv") || fail "export under umask 027"
+  expect_eq "$(stat -c %a "$E2E_TMP/new027.csv")" 640 "mode of a new file under umask 027"
+  (umask 002 && tm query history --csv -o "$E2E_TMP/new002.csv") || fail "export under umask 002"
+  expect_eq "$(stat -c %a "$E2E_TMP/new002.csv")" 664 "mode of a new file under umask 002"
+}
+
+# Four series whose values, ages and ids people read badly raw: a TVL in the billions, a pool
+# UUID, a funding rate of 1.25e-05, a stablecoin numbered 1.
+seed_for_people() {
+  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'curve', 'TVL'),
+         ('defillama', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'APY'), ('hyperliquid', 'BTC', 'FUNDING_RATE'),
+         ('defillama', '1', 'STABLECOIN_SUPPLY');
+       INSERT INTO assets (source, kind, asset, name, symbol) VALUES ('defillama', 'protocol', 'curve', 'Curve', 'CRV'),
+         ('defillama', 'pool', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'lido STETH', 'STETH'),
+         ('defillama', 'stablecoin', '1', 'Tether', 'USDT');
+       INSERT INTO points SELECT series_id, ts::timestamptz, v FROM series JOIN (VALUES
+         ('curve', '2024-03-13T08:48:00Z', 16890071630.01999), ('747c1d2a-c668-4682-b9f9-296708a3dd90', '2024-03-13T11:59:15Z', 3.456789),
+         ('BTC', '2024-03-11T08:00:00Z', 0.0000125), ('1', '2024-03-13T11:50:00Z', 52360)) x(asset, ts, v) USING (asset);
+       INSERT INTO pulls (source, kind, status, started_at, finished_at, requests, points_seen) VALUES
+         ('defillama', 'backfill', 'ok', '2024-03-12T23:05Z', '2024-03-12T23:06Z', 1234, 2345678)" >/dev/null
+}
+
+case_tables_are_for_people() {
+  new_database
+  seed_for_people
+  export TM_NOW=2024-03-13T12:00:00Z
+  run tm query latest
+  expect_code 0
+  # Names before ids, values to 4 significant digits, ages as 3h12m; the view's order.
+  expect_eq "$OUT" "$(printf '%s\n' \
+    'entity   source       name        asset                                 metric             ts                       value    age' \
+    'tether   defillama    Tether      1                                     STABLECOIN_SUPPLY  2024-03-13T11:50:00Z    52.36k    10m' \
+    '         defillama    lido STETH  747c1d2a-c668-4682-b9f9-296708a3dd90  APY                2024-03-13T11:59:15Z     3.457    45s' \
+    '         defillama    Curve       curve                                 TVL                2024-03-13T08:48:00Z    16.89B  3h12m' \
+    'bitcoin  hyperliquid              BTC                                   FUNDING_RATE       2024-03-11T08:00:00Z  1.25e-05   2d4h')" "latest table"
+  # --sort orders by the column's value (numbers as numbers), by its name or its table header.
+  run tm query latest --sort value --desc
+  expect_eq "$(printf '%s\n' "$OUT" | awk 'NR > 1 {print $(NF-1)}' | paste -sd' ')" "16.89B 52.36k 3.457 1.25e-05" "--sort value --desc"
+  run tm query latest --sort age
+  expect_eq "$(printf '%s\n' "$OUT" | awk 'NR > 1 {print $NF}' | paste -sd' ')" "45s 10m 3h12m 2d4h" "--sort age"
+  run tm query latest --sort name --desc
+  expect_eq "$(printf '%s\n' "$OUT" | tail -n 1 | awk '{print $3}')" "BTC" "no name sorts last"
+  # CSV and JSON stay exact; --sort applies to them too, by their own column names.
+  run tm query latest --csv --sort age_s
+  expect_eq "$OUT" "$(printf '%s\n' 'entity,source,asset,metric,ts,value,age_s' \
+    ',defillama,747c1d2a-c668-4682-b9f9-296708a3dd90,APY,2024-03-13T11:59:15Z,3.456789,45' \
+    'tether,defillama,1,STABLECOIN_SUPPLY,2024-03-13T11:50:00Z,52360,600' \
+    ',defillama,curve,TVL,2024-03-13T08:48:00Z,16890071630.01999,11520' \
+    'bitcoin,hyperliquid,BTC,FUNDING_RATE,2024-03-11T08:00:00Z,1.25e-05,187200')" "latest CSV"
+  run tm query latest --json --sort value --desc --limit 1
+  expect_eq "$OUT" "$(printf '[\n{"entity":null,"source":"defillama","asset":"curve","metric":"TVL","ts":"2024-03-13T08:48:00Z","value":16890071630.01999,"age_s":11520}\n]')" "JSON"
+  # Counts grouped, ids as they are; the other views' tables run with the name join.
+  run tm query pulls
+  expect_contains "$OUT" "1,234"
+  expect_contains "$OUT" "2,345,678"
+  run tm query history --interval day --source defillama
+  expect_code 0
+  expect_contains "$OUT" "Tether      1"
+  run tm query series --sort last_ts --desc
+  expect_code 0
+  expect_eq "$(printf '%s\n' "$OUT" | sed -n 2p | awk '{print $1}')" "2" "newest series first"
+  run tm query assets
+  expect_contains "$(printf '%s\n' "$OUT" | head -n 1)" "source     kind        name        symbol  asset"
+  # Bad sorting: exit 2, naming the columns.
+  run tm query latest --sort nope
+  expect_code 2
+  expect_one_line "$ERR"
+  expect_contains "$ERR" "--sort nope: no such column here; choose one of entity, source, name, asset, metric, ts, value, age"
+  run tm query latest --csv --sort name
+  expect_code 2
+  expect_contains "$ERR" "choose one of entity, source, asset, metric, ts, value, age_s"
+  run tm query latest --desc
+  expect_code 2
+  expect_contains "$ERR" "--desc goes with --sort"
+  run tm query --sql "SELECT 1" --sort x
+  expect_code 2
+  # --interactive lists an asset's name beside its id and finds a pool by it.
+  OUT=$(interactive defillama STETH "" 1 show)
+  expect_contains "$OUT" "747c1d2a-c668-4682-b9f9-296708a3dd90  (lido STETH: APY)"
+  expect_contains "$OUT" "lido STETH  747c1d2a-c668-4682-b9f9-296708a3dd90  APY"
+  expect_contains "$OUT" "1 rows"
+  unset TM_NOW
 }
 
 case_sql_is_read_only() {
@@ -119,53 +210,18 @@ case_sql_is_read_only() {
   expect_sql "SELECT count(*) FROM points" "144"
 }
 
-# Drives `tm query --interactive` through a pseudo-terminal: ANSWERS one per prompt.
-interactive() {
-  TM_NOW=2024-03-13T00:00:00Z python3 - "$TM_BIN/tm" "$@" <<'PY'
-import os, pty, select, sys, time
-tm, answers = sys.argv[1], sys.argv[2:]
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(tm, [tm, "query", "--interactive"])
-seen, deadline = b"", time.time() + 20
-def read_until_prompt():
-    global seen
-    while time.time() < deadline:
-        r, _, _ = select.select([fd], [], [], 0.2)
-        if r:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                return False
-            if not chunk:
-                return False
-            seen += chunk
-            if seen.rstrip().endswith(b"]:"):
-                return True
-    return False
-for a in answers:
-    if not read_until_prompt():
-        break
-    seen += b"<" + a.encode() + b">"
-    os.write(fd, a.encode() + b"\n")
-read_until_prompt()
-os.waitpid(pid, 0)
-sys.stdout.write(seen.decode(errors="replace").replace("\r", ""))
-PY
-}
-
 case_interactive_picks_and_exports() {
   new_database
   seed
-  OUT=$(interactive 2 aave "" 3 "$E2E_TMP/picked.csv")
+  OUT=$(TM_NOW=2024-03-13T00:00:00Z interactive 2 aave "" 3 "$E2E_TMP/picked.csv")
   expect_contains "$OUT" "source (2):"
   expect_contains "$OUT" "2) defillama  (2 series)"
   expect_contains "$OUT" "wrote 48 rows to $E2E_TMP/picked.csv"
   expect_contains "$OUT" "tm query history --source defillama --asset aave --metric TVL --since 2024-03-10T00:00:00Z"
   expect_eq "$(head -n 2 "$E2E_TMP/picked.csv" | tail -n 1)" ",defillama,aave,TVL,2024-03-11T00:00:00Z,100.25" "first exported row"
   # Narrowing by part of a name, then showing the rows here.
-  OUT=$(interactive coin bit "" 1 show)
-  expect_contains "$OUT" "coingecko  bitcoin  PRICE"
+  OUT=$(TM_NOW=2024-03-13T00:00:00Z interactive coin bit "" 1 show)
+  expect_contains "$OUT" "coingecko  Bitcoin  bitcoin  PRICE"
   expect_contains "$OUT" "24 rows"
   run tm query --interactive </dev/null
   expect_code 2

@@ -75,7 +75,40 @@ case_every_malformed_value_is_refused() {
     "serve --listen somewhere"
     "serve --listen 127.0.0.1:99999"
     "serve --max-rows 0"
+    "serve --listen ::1:8080"
+    "serve --listen [::1]"
+    "serve --idle-timeout 0"
     "setup --entities $NOWHERE/entities.csv"
+    # Not-a-number and infinities, in every spelling, for every numeric flag.
+    "pull defillama --rate-limit nan"
+    "pull defillama --rate-limit NaN"
+    "pull defillama --rate-limit inf"
+    "pull defillama --rate-limit -inf"
+    "pull defillama --rate-limit infinity"
+    "pull defillama --min-pool-tvl nan"
+    "pull defillama --min-pool-tvl inf"
+    "pull defillama --min-pool-tvl -Infinity"
+    "backfill defillama --rate-limit nan"
+    "backfill defillama --min-pool-tvl NAN"
+    "pull defillama --top nan"
+    "pull defillama --retries inf"
+    "pull defillama --concurrency nan"
+    "pull defillama --max-body infinity"
+    "pull artemis --batch-assets nan"
+    "pull artemis --batch-days inf"
+    "pull defillama --timeout nan"
+    "pull defillama --timeout inf"
+    "pull defillama --timeout 1e300"
+    "pull defillama --connect-timeout -inf"
+    "pull defillama --retry-delay NaN"
+    "pull defillama --every nan --for 1m"
+    "pull defillama --every 5s --for inf"
+    "pull defillama --bucket infinity"
+    "query --days nan"
+    "query --limit inf"
+    "serve --max-rows nan"
+    "detect --timeout inf"
+    "detect --retries nan"
   )
   for c in "${cases[@]}"; do
     # shellcheck disable=SC2086  # each case is a command line split into words
@@ -83,7 +116,8 @@ case_every_malformed_value_is_refused() {
     [ "$CODE" = 2 ] || fail "tm $c: expected exit 2, got $CODE: $ERR"
     [ "$(printf '%s\n' "$ERR" | grep -c .)" = 1 ] || fail "tm $c: expected one line on stderr, got: $ERR"
   done
-  for c in "status --max-age defillama" "status --max-age defillama=soon" "status --rules $NOWHERE/r.toml" "status --bogus 1"; do
+  for c in "status --max-age defillama" "status --max-age defillama=soon" "status --max-age defillama=nan" \
+    "status --max-age defillama=inf" "status --rules $NOWHERE/r.toml" "status --bogus 1"; do
     # shellcheck disable=SC2086
     run tm $c
     [ "$CODE" = 3 ] || fail "tm $c: expected exit 3 (UNKNOWN), got $CODE: $OUT $ERR"

@@ -16,7 +16,11 @@
 namespace cli {
 
 core::Duration parse_duration_flag(const std::string& flag, const std::string& value) {
-    if (auto seconds = core::strings::parse_double(value); seconds && *seconds > 0) {
+    // A bare number of seconds: finite (parse_double refuses nan and inf), at least a
+    // microsecond, at most a century like every duration (no overflow of the count).
+    constexpr double k_century_seconds = 36'525.0 * 86'400;
+    if (auto seconds = core::strings::parse_double(value);
+        seconds && *seconds >= 1e-6 && *seconds <= k_century_seconds) {
         return core::Duration{static_cast<long long>(*seconds * 1e6)};
     }
     if (auto d = core::parse_duration(value)) {
@@ -32,6 +36,18 @@ core::Time parse_time_flag(const std::string& flag, const std::string& value) {
     }
     throw core::UsageError(
         fmt::format("{} '{}' is not a date; use YYYY-MM-DD (UTC) or ISO-8601", flag, value));
+}
+
+CLI::Validator finite_range(double min, double max) {
+    return CLI::Validator(
+        [min, max](std::string& input) -> std::string {
+            const auto v = core::strings::parse_double(input);
+            if (!v || *v < min || *v > max) {
+                return fmt::format("'{}' is not a number from {} to {}", input, min, max);
+            }
+            return {};
+        },
+        fmt::format("NUMBER in [{} - {}]", min, max));
 }
 
 sources::Selection SelectionOptions::to_selection() const {
@@ -71,7 +87,7 @@ void add_selection(CLI::App& app, SelectionOptions& o) {
     app.add_option("--min-pool-tvl",
                    o.min_pool_tvl,
                    "Yield pools below this TVL (USD) are left out unless named")
-        ->check(CLI::Range(0.0, 1e15));
+        ->check(finite_range(0, 1e15));
     app.add_option("--batch-assets",
                    o.batch_assets,
                    "Assets per request, for sources that batch them (Artemis)")
@@ -166,7 +182,7 @@ void add_network(CLI::App& app, NetworkOptions& o) {
     app.add_option("--rate-limit",
                    o.rate_per_minute,
                    "Requests per minute per host, instead of the source's limits")
-        ->check(CLI::Range(0.1, 1e6));
+        ->check(finite_range(0.1, 1e6));
     app.add_option("--max-body", o.max_body_mib, "Largest response body accepted, in MiB")
         ->check(CLI::Range(1, 16384));
 }
@@ -186,6 +202,7 @@ void ping(const std::string& url) {
     o.retry.max_attempts = 2;
     o.retry.base_delay = std::chrono::milliseconds{200};
     o.user_agent = fmt::format("tm/{}", core::version());
+    o.stop_on_signal = false; // the end ping reports an interrupted run too
     http::Client client(o);
     client.submit(http::get(url, "ping"), [](http::Response&& r) {
         if (!r.ok()) {

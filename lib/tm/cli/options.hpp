@@ -57,6 +57,10 @@ void add_common(CLI::App& app, CommonOptions& options);
 void add_selection(CLI::App& app, SelectionOptions& options);
 void add_network(CLI::App& app, NetworkOptions& options);
 
+// The check of a flag that takes a number: finite and within [min, max]. CLI::Range lets nan
+// through (every comparison with it is false), so `--rate-limit nan` turned rate limiting off.
+CLI::Validator finite_range(double min, double max);
+
 // Parses a date or time flag ("2021-01-01", "2021-01-01T12:00Z"). Throws core::UsageError
 // naming `flag`.
 core::Time parse_time_flag(const std::string& flag, const std::string& value);

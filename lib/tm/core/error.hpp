@@ -1,5 +1,6 @@
 #pragma once
 
+#include <csignal>
 #include <stdexcept>
 #include <string>
 
@@ -13,6 +14,9 @@ enum class ExitCode : int {
     partial = 3,
     db_unreachable = 4,
     locked = 5,
+    // 128 + the signal, the shell's convention for a process a signal ended.
+    interrupted_by_sigint = 130,
+    interrupted_by_sigterm = 143,
 };
 
 // Base for errors thrown on purpose; what() is one complete sentence for the user.
@@ -44,5 +48,19 @@ public:
 // not a std::exception, so that handlers of errors (tm status turns every std::exception into
 // UNKNOWN) let it through to cli::run_main, which exits 0.
 struct ChecksPassed {};
+
+// SIGINT or SIGTERM asked the run to stop (core::interrupt): thrown at the next safe point, so
+// the run ends like a failed one (nothing half-written, journal closed) with exit 128 + signal.
+class Interrupted : public Error {
+public:
+    explicit Interrupted(int signal)
+        : Error(signal == SIGINT ? "interrupted by SIGINT" : "interrupted by SIGTERM",
+                static_cast<ExitCode>(128 + signal)),
+          m_signal(signal) {}
+    int signal() const noexcept { return m_signal; }
+
+private:
+    int m_signal;
+};
 
 } // namespace core

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -14,11 +15,27 @@ namespace core::files {
 
 AtomicFile::AtomicFile(std::string path, mode_t mode)
     : m_path(std::move(path)), m_tmp(fmt::format("{}.tmp.{}", m_path, ::getpid())) {
-    const int fd = ::open(m_tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-    if (fd < 0 || (m_stream = ::fdopen(fd, "w")) == nullptr) {
+    struct stat existing {};
+    const bool replacing = ::stat(m_path.c_str(), &existing) == 0 && S_ISREG(existing.st_mode);
+    // Replacing a file keeps its mode: created no more open than it (the umask may narrow it),
+    // then set exactly, before anything is written.
+    const int fd = ::open(m_tmp.c_str(),
+                          O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                          replacing ? existing.st_mode & 0777 : mode);
+    bool ok = fd >= 0;
+    if (ok && replacing) {
+        // Owner and group too where allowed (root's export of someone's file stays theirs);
+        // chown clears set-id bits, so the mode comes after it.
+        if (::fchown(fd, existing.st_uid, existing.st_gid) != 0) {
+            // not allowed: the file becomes ours, with the old mode
+        }
+        ok = ::fchmod(fd, existing.st_mode & 07777) == 0;
+    }
+    if (!ok || (m_stream = ::fdopen(fd, "w")) == nullptr) {
         const int err = errno;
         if (fd >= 0) {
             ::close(fd);
+            ::unlink(m_tmp.c_str());
         }
         throw Error(fmt::format("cannot write {}: {}", m_path, std::strerror(err)));
     }

@@ -10,11 +10,12 @@
 namespace core::files {
 
 // A file written under a temporary name in its directory and renamed into place by commit(),
-// so readers see the old file or the whole new one; dropped if never committed. Throws
-// core::Error naming the path.
+// so readers see the old file or the whole new one; dropped if never committed. A file it
+// replaces keeps its mode (and owner and group where allowed); a new one gets `mode` less the
+// umask, as the shell's > would. Throws core::Error naming the path.
 class AtomicFile {
 public:
-    explicit AtomicFile(std::string path, mode_t mode = 0644);
+    explicit AtomicFile(std::string path, mode_t mode = 0666);
     ~AtomicFile();
     AtomicFile(const AtomicFile&) = delete;
     AtomicFile& operator=(const AtomicFile&) = delete;
@@ -30,8 +31,9 @@ private:
 };
 
 // Writes `content` to `path` through a temporary file in the same directory and a rename, so
-// readers see the old file or the new one, never half of it. Throws core::Error.
-void write_atomically(const std::string& path, std::string_view content, mode_t mode = 0644);
+// readers see the old file or the new one, never half of it; modes as AtomicFile. Throws
+// core::Error.
+void write_atomically(const std::string& path, std::string_view content, mode_t mode = 0666);
 
 // The whole file, or nullopt when it does not exist. Throws core::Error on other failures.
 std::optional<std::string> read_if_exists(const std::string& path);

@@ -45,11 +45,78 @@ std::vector<std::string> split_list(std::string_view s, char sep) {
     return out;
 }
 
+namespace {
+
+// One UTF-8 sequence at the front of `s`: its code point and length, or code point -1 and
+// length 1 for a byte that does not start a valid sequence (overlong forms, surrogates and
+// code points past U+10FFFF are not valid).
+struct CodePoint {
+    long value;
+    size_t length;
+};
+
+CodePoint next_code_point(std::string_view s) {
+    const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char b0 = byte(0);
+    if (b0 < 0x80) {
+        return {b0, 1};
+    }
+    size_t length = 0;
+    long value = 0;
+    long min = 0;
+    if (b0 >= 0xc2 && b0 <= 0xdf) {
+        length = 2;
+        value = b0 & 0x1f;
+        min = 0x80;
+    } else if (b0 >= 0xe0 && b0 <= 0xef) {
+        length = 3;
+        value = b0 & 0x0f;
+        min = 0x800;
+    } else if (b0 >= 0xf0 && b0 <= 0xf4) {
+        length = 4;
+        value = b0 & 0x07;
+        min = 0x10000;
+    } else {
+        return {-1, 1};
+    }
+    if (s.size() < length) {
+        return {-1, 1};
+    }
+    for (size_t i = 1; i < length; ++i) {
+        if ((byte(i) & 0xc0) != 0x80) {
+            return {-1, 1};
+        }
+        value = (value << 6) | (byte(i) & 0x3f);
+    }
+    if (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
+        return {-1, 1};
+    }
+    return {value, length};
+}
+
+// Code points that change what a terminal does or how the rest of a line reads: C0, DEL, C1,
+// the bidirectional embeddings, overrides and isolates, and the line/paragraph separators.
+bool controls_terminal(long cp) {
+    return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f) || (cp >= 0x202a && cp <= 0x202e)
+           || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
+}
+
+bool wide(long cp) {
+    return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf && cp != 0x303f)
+           || (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff)
+           || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60)
+           || (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f)
+           || (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd);
+}
+
+} // namespace
+
 std::string json_escape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 8);
-    for (const char c : s) {
-        switch (c) {
+    while (!s.empty()) {
+        const auto [cp, length] = next_code_point(s);
+        switch (cp) {
         case '"':
             out += "\\\"";
             break;
@@ -65,13 +132,57 @@ std::string json_escape(std::string_view s) {
         case '\t':
             out += "\\t";
             break;
+        case -1:
+            out += "\\ufffd";
+            break;
         default:
-            if (static_cast<unsigned char>(c) < 0x20) {
-                out += fmt::format("\\u{:04x}", static_cast<unsigned>(c));
+            if (controls_terminal(cp)) {
+                out += fmt::format("\\u{:04x}", cp);
             } else {
-                out += c;
+                out.append(s.substr(0, length));
             }
         }
+        s.remove_prefix(length);
+    }
+    return out;
+}
+
+std::string terminal_safe(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    while (!s.empty()) {
+        const auto [cp, length] = next_code_point(s);
+        if (cp < 0x20 || cp == 0x7f) { // -1: a byte that is not UTF-8
+            out += fmt::format("\\x{:02x}", static_cast<unsigned char>(s[0]));
+        } else if (controls_terminal(cp)) {
+            out += fmt::format("\\u{:04x}", cp);
+        } else {
+            out.append(s.substr(0, length));
+        }
+        s.remove_prefix(length);
+    }
+    return out;
+}
+
+size_t display_width(std::string_view s) {
+    size_t width = 0;
+    while (!s.empty()) {
+        const auto [cp, length] = next_code_point(s);
+        width += wide(cp) ? 2 : 1;
+        s.remove_prefix(length);
+    }
+    return width;
+}
+
+std::string group_thousands(long long n) {
+    const std::string digits = std::to_string(n);
+    const size_t sign = n < 0 ? 1 : 0;
+    std::string out = digits.substr(0, sign);
+    for (size_t i = sign; i < digits.size(); ++i) {
+        if (i > sign && (digits.size() - i) % 3 == 0) {
+            out += ',';
+        }
+        out += digits[i];
     }
     return out;
 }

@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 
@@ -231,6 +232,25 @@ std::string format_duration(Duration d) {
         return fmt::format("{}s", s);
     }
     return fmt::format("{}ms", duration_cast<milliseconds>(d).count());
+}
+
+std::string format_age(double seconds) {
+    if (seconds < 0) {
+        return fmt::format("-{}", format_age(-seconds));
+    }
+    const auto s = static_cast<long long>(std::min(seconds, 1e15));
+    if (s < 60) {
+        return fmt::format("{}s", s);
+    }
+    if (s < 3600) {
+        return fmt::format("{}m", s / 60);
+    }
+    if (s < 86400) {
+        return s % 3600 / 60 == 0 ? fmt::format("{}h", s / 3600)
+                                  : fmt::format("{}h{}m", s / 3600, s % 3600 / 60);
+    }
+    return s % 86400 / 3600 == 0 ? fmt::format("{}d", s / 86400)
+                                 : fmt::format("{}d{}h", s / 86400, s % 86400 / 3600);
 }
 
 Time floor_to(Time t, Duration bucket) {

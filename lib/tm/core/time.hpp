@@ -36,6 +36,9 @@ std::optional<Time> parse_time(std::string_view text);
 // or not positive.
 std::optional<Duration> parse_duration(std::string_view text);
 std::string format_duration(Duration d);
+// An age for people, to the nearest lower unit pair: "45s", "12m", "3h12m", "2d3h" (negative
+// ages, from clocks that disagree, get a '-').
+std::string format_age(double seconds);
 
 // Floors `t` to a multiple of `bucket` counted from the Unix epoch, so a day bucket floors to
 // 00:00 UTC and an hour bucket to the top of the hour.

@@ -1,4 +1,5 @@
 #include <tm/core/error.hpp>
+#include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
 #include <tm/http/client.hpp>
 #include <tm/http/recorder.hpp>
@@ -284,6 +285,7 @@ struct Client::Impl {
         if (!response.ok() || response.body.empty()) {
             ++owner.m_stats.failed_requests;
         }
+        ++owner.m_stats.answered;
         ++owner.m_stats.by_status[response.transport_error.empty() ? response.status : 0];
         job.on_done(std::move(response));
     }
@@ -377,8 +379,15 @@ struct Client::Impl {
         }
     }
 
+    void check_signal() const {
+        if (owner.m_options.stop_on_signal) {
+            core::interrupt::check();
+        }
+    }
+
     void run() {
         while (!ready.empty() || !waiting.empty() || !active.empty()) {
+            check_signal();
             wake_waiting();
             launch_ready();
             if (!active.empty()) {
@@ -392,14 +401,20 @@ struct Client::Impl {
             if (!ready.empty() && static_cast<int>(active.size()) < owner.m_options.max_in_flight) {
                 continue; // callbacks queued follow-ups that can start right away
             }
+            // A signal wakes the waits through the self-pipe of core::interrupt (unless this
+            // client goes on after signals: the pipe stays readable once written).
+            const bool wakeable = owner.m_options.stop_on_signal;
             if (active.empty()) {
                 if (!waiting.empty()) {
-                    std::this_thread::sleep_for(std::chrono::milliseconds(wait_ms()));
+                    const std::chrono::milliseconds delay(wait_ms());
+                    wakeable ? core::interrupt::wait(delay) : std::this_thread::sleep_for(delay);
                 }
                 continue;
             }
-            curl_multi_poll(multi, nullptr, 0, wait_ms(), nullptr);
+            curl_waitfd wake{wakeable ? core::interrupt::wake_fd() : -1, CURL_WAIT_POLLIN, 0};
+            curl_multi_poll(multi, &wake, wake.fd >= 0 ? 1 : 0, wait_ms(), nullptr);
         }
+        check_signal();
     }
 };
 
@@ -426,6 +441,10 @@ void Client::submit(Request request, Callback on_done) {
 
 void Client::run() {
     m_impl->run();
+}
+
+long Client::pending() const {
+    return static_cast<long>(m_impl->ready.size() + m_impl->waiting.size() + m_impl->active.size());
 }
 
 void Client::charge(const std::string& url, double weight) {

@@ -28,6 +28,9 @@ struct ClientOptions {
     std::optional<std::string> replay_dir; // --replay DIR: no network at all
     // --rate-limit: requests per minute per host, replacing every source's own limits.
     std::optional<double> rate_per_minute;
+    // run() throws core::Interrupted once SIGINT or SIGTERM arrived (core::interrupt), leaving
+    // the transfers in flight; off for what must still go out after a signal (the end ping).
+    bool stop_on_signal = true;
 };
 
 struct HostLimit {
@@ -39,6 +42,7 @@ struct HostLimit {
 struct ClientStats {
     long requests = 0;        // transfers started, retries included
     long failed_requests = 0; // requests whose final outcome was not 2xx
+    long answered = 0;        // requests that reached their final outcome
     long retries = 0;
     long rate_limit_waits = 0;
     double rate_limit_wait_seconds = 0;
@@ -66,7 +70,9 @@ public:
     // Queues `request`; `on_done` receives its final response (after retries) during run().
     void submit(Request request, Callback on_done);
 
-    // Performs queued transfers until none is left.
+    // Performs queued transfers until none is left. Throws core::Interrupted when a signal
+    // asked the run to stop (ClientOptions::stop_on_signal): checked every turn of its loop,
+    // which a signal wakes at once.
     void run();
 
     // Calls `tick` once per turn of run()'s loop (at least once a second while it runs), for
@@ -74,6 +80,9 @@ public:
     void on_tick(std::function<void()> tick);
 
     const ClientStats& stats() const { return m_stats; }
+    // Requests queued, waiting (backoff, rate limit) or in flight: with stats().answered, all
+    // the requests known so far.
+    long pending() const;
 
 private:
     struct Impl;

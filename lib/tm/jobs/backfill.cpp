@@ -1,5 +1,7 @@
+#include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
 #include <tm/jobs/backfill.hpp>
+#include <tm/jobs/progress.hpp>
 #include <tm/jobs/source_run.hpp>
 #include <tm/store/asset_writer.hpp>
 #include <tm/store/point_writer.hpp>
@@ -8,7 +10,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdio>
 #include <map>
 
 namespace jobs {
@@ -16,62 +17,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
-
-// "1,234,567".
-std::string grouped(long long n) {
-    const std::string digits = std::to_string(n);
-    std::string out;
-    for (size_t i = 0; i < digits.size(); ++i) {
-        if (i > 0 && (digits.size() - i) % 3 == 0) {
-            out += ',';
-        }
-        out += digits[i];
-    }
-    return out;
-}
-
-// A one-line progress display on a TTY: redrawn in place, at most a few times a second.
-class ProgressLine {
-public:
-    explicit ProgressLine(bool enabled) : m_enabled(enabled) {}
-    ~ProgressLine() {
-        if (m_drawn) {
-            std::fputc('\n', stderr);
-        }
-    }
-    ProgressLine(const ProgressLine&) = delete;
-    ProgressLine& operator=(const ProgressLine&) = delete;
-
-    void update(int done, int total, long long points) {
-        const auto now = SteadyClock::now();
-        if (!m_enabled || (now - m_last < 200ms && done < total)) {
-            return;
-        }
-        m_last = now;
-        const double elapsed = std::chrono::duration<double>(now - m_start).count();
-        const double rate = elapsed > 0 ? static_cast<double>(points) / elapsed : 0;
-        std::string eta = "?";
-        if (done > 0 && total >= done) {
-            const auto left = static_cast<long long>(elapsed / done * (total - done));
-            eta = fmt::format("{}m{:02}s", left / 60, left % 60);
-        }
-        fmt::print(stderr,
-                   "\r\033[Kbackfill: {}/{} requests, {} points, {:.0f} points/s, ETA {}",
-                   done,
-                   total,
-                   grouped(points),
-                   rate,
-                   eta);
-        std::fflush(stderr);
-        m_drawn = true;
-    }
-
-private:
-    bool m_enabled;
-    bool m_drawn = false;
-    SteadyClock::time_point m_start = SteadyClock::now();
-    SteadyClock::time_point m_last{};
-};
 
 // Keeps the points inside [from, to).
 store::Batch within(const store::Batch& in, core::Time from, core::Time to) {
@@ -91,6 +36,7 @@ store::Batch within(const store::Batch& in, core::Time from, core::Time to) {
 } // namespace
 
 core::ExitCode run_backfill(const BackfillOptions& options) {
+    core::interrupt::install();
     auto source = sources::make_source(options.source, sources::Mode::backfill, options.selection);
     const core::Time now = core::Clock::now();
     const core::Time today = core::floor_to(now, 24h);
@@ -126,7 +72,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
     store::PointWriter writer(conn);
     const store::Policy policy =
         options.overwrite ? store::Policy::overwrite : store::Policy::backfill;
-    ProgressLine progress(options.progress);
+    Progress progress(options.progress, options.progress_interval);
     int chunks_written = 0;
     std::unique_ptr<sources::BackfillContext> ctx;
 
@@ -184,9 +130,9 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         if (pending.size() >= 250'000) {
             flush();
         }
-        progress.update(ctx->succeeded() + ctx->failed() + 1,
-                        ctx->planned(),
-                        summary.counts.seen + static_cast<long long>(pending.size()));
+    };
+    const auto points_so_far = [&] {
+        return summary.counts.seen + static_cast<long long>(pending.size());
     };
     try {
         source->configure(http);
@@ -195,6 +141,8 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
             if (pending_chunks > 0 && SteadyClock::now() - first_pending >= 1s) {
                 flush();
             }
+            progress.update(
+                http.stats().answered, http.stats().answered + http.pending(), points_so_far());
         });
         ctx = std::make_unique<sources::BackfillContext>(
             http, now, from, to, std::move(progress_rows), sink);
@@ -206,17 +154,30 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
                 break;
             }
         }
+        progress.finish(http.stats().answered, http.stats().answered, points_so_far());
         if (ctx->skipped() > 0) {
             core::log::info("{} chunks were completed by an earlier run and skipped (--restart "
                             "fetches them again)",
                             ctx->skipped());
         }
+        // The last moment a signal stops the backfill: the journal's last word follows.
+        core::interrupt::check();
         SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded());
         db::Transaction tx(conn);
         store::write_assets(conn, ctx->assets());
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
     } catch (const std::exception& e) {
+        if (dynamic_cast<const core::Interrupted*>(&e) != nullptr) {
+            // Stopped by a signal: chunks that arrived whole are as good as committed ones, so
+            // keep them and the next run resumes after them. Nothing else is written.
+            try {
+                flush();
+            } catch (const std::exception& flush_error) {
+                core::log::error("could not commit the chunks that had arrived: {}",
+                                 flush_error.what());
+            }
+        }
         SourceRun::summarize(summary, http, {}, 0);
         run.record_failure(summary, e);
         throw;

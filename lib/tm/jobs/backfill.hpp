@@ -3,6 +3,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
+#include <tm/jobs/progress.hpp>
 #include <tm/sources/source.hpp>
 
 #include <optional>
@@ -19,7 +20,8 @@ struct BackfillOptions {
     std::optional<core::Time> until; // last day kept (inclusive); default yesterday
     bool overwrite = false;          // corrected history replaces stored values
     bool restart = false;            // ignore backfill_progress and fetch every chunk again
-    bool progress = false;           // a progress line on stderr (a TTY)
+    ProgressMode progress = ProgressMode::off;
+    std::chrono::milliseconds progress_interval{30'000}; // off a terminal
     std::string args;
 };
 

@@ -1,5 +1,7 @@
+#include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
 #include <tm/core/secrets.hpp>
+#include <tm/core/strings.hpp>
 #include <tm/db/advisory_lock.hpp>
 #include <tm/db/connection.hpp>
 #include <tm/db/migrate.hpp>
@@ -89,12 +91,17 @@ void judge(db::Connection& conn, const std::vector<rules::Rule>& rules, bool dry
         db::Transaction tx(conn, dry_run ? db::Access::read_write : db::Access::by_default);
         judged = rules::judge_now(conn, rules, core::Clock::now());
         applied = dry_run ? rules::preview(conn) : rules::apply(conn);
+        // A signal during the judgement (its statements are not interrupted) rolls it all back.
+        core::interrupt::check();
         if (!dry_run) {
             tx.commit();
         }
     }
     for (const auto& e : applied.events) {
-        fmt::print("{}{}\n", dry_run ? "would be " : "", notify::describe(e));
+        // Names and messages come from APIs: shown escaped, like every line meant for a terminal.
+        fmt::print("{}{}\n",
+                   dry_run ? "would be " : "",
+                   core::strings::terminal_safe(notify::describe(e)));
     }
     std::fflush(stdout);
     const auto opened = std::count_if(applied.events.begin(),
@@ -115,6 +122,7 @@ void judge(db::Connection& conn, const std::vector<rules::Rule>& rules, bool dry
 } // namespace
 
 core::ExitCode run_detect(const DetectOptions& o) {
+    core::interrupt::install();
     const auto rules = rules::only(rules::load_rules(o.rules_file), o.only);
     const ChannelSettings settings = channel_settings(o);
     // Judging without storing needs only the reader (and its own temporary tables).
@@ -167,6 +175,8 @@ core::ExitCode run_detect(const DetectOptions& o) {
     report::current_run().http = http.stats();
     report::current_run().errors = static_cast<long long>(sent.errors.size());
     report::current_run().undelivered_events = sent.events - sent.settled;
+    // dispatch() stops sending at a signal but records what arrived; the run ends here.
+    core::interrupt::check();
     return sent.errors.empty() ? core::ExitCode::ok : core::ExitCode::partial;
 }
 

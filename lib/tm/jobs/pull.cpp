@@ -1,3 +1,4 @@
+#include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
 #include <tm/db/target.hpp>
 #include <tm/jobs/pull.hpp>
@@ -13,7 +14,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <thread>
 
 namespace jobs {
 
@@ -54,6 +54,8 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options, lo
                 break;
             }
         }
+        // The last moment a signal stops the pull: from here it writes everything or nothing.
+        core::interrupt::check();
         SourceRun::summarize(summary, http, ctx.errors(), ctx.succeeded());
         const store::Batch points = source.select(ctx.points(), ctx.assets());
 
@@ -86,6 +88,7 @@ void refresh_ohlcv(const PullOptions& options) {
 } // namespace
 
 core::ExitCode run_pull(const PullOptions& options) {
+    core::interrupt::install();
     auto source = sources::make_source(options.source, sources::Mode::pull, options.selection);
     if (options.every.has_value() != options.duration.has_value()) {
         throw core::UsageError(
@@ -130,7 +133,7 @@ core::ExitCode run_pull(const PullOptions& options) {
         if (last) {
             break;
         }
-        std::this_thread::sleep_until(next);
+        core::interrupt::sleep_until(next);
     }
     if (info.prices && changed > 0) {
         refresh_ohlcv(options);

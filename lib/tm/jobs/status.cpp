@@ -41,10 +41,10 @@ std::string table(const std::vector<FeedStatus>& feeds) {
              f.last_pull_at.value_or("-"),
              f.last_pull_status.value_or("-"),
              f.newest_point.value_or("-"),
-             f.age_seconds ? query::human_age(*f.age_seconds) : "-",
-             f.max_age ? query::human_age(std::chrono::duration<double>(*f.max_age).count()) : "-",
-             std::to_string(f.series),
-             std::to_string(f.points),
+             f.age_seconds ? core::format_age(*f.age_seconds) : "-",
+             f.max_age ? core::format_age(std::chrono::duration<double>(*f.max_age).count()) : "-",
+             core::strings::group_thousands(f.series),
+             core::strings::group_thousands(f.points),
              std::to_string(f.open_alerts),
              f.reason});
     }
@@ -75,7 +75,7 @@ int report_unknown(const std::string& why, bool json, std::FILE* out) {
     if (json) {
         fmt::print(out, "{{\"status\":\"UNKNOWN\",\"code\":3,\"summary\":{}}}\n", json_text(why));
     } else {
-        fmt::print(out, "TM UNKNOWN - {}\n", why);
+        fmt::print(out, "TM UNKNOWN - {}\n", core::strings::terminal_safe(why));
     }
     return static_cast<int>(Health::unknown);
 }
@@ -136,13 +136,16 @@ int run_status(const StatusOptions& o, std::FILE* out) {
             fmt::print(out,
                        "TM {} - {} | sources={} ok={} warning={} critical={} database_bytes={}\n",
                        query::health_name(worst),
-                       summary,
+                       core::strings::terminal_safe(summary),
                        feeds.size(),
                        counts[0],
                        counts[1],
                        counts[2],
                        size);
-            fmt::print(out, "database: {}, {:.1f} MB\n", target.describe(), size / 1048576.0);
+            fmt::print(out,
+                       "database: {}, {:.1f} MB\n",
+                       core::strings::terminal_safe(target.describe()),
+                       size / 1048576.0);
             fmt::print(out, "{}", table(feeds));
         }
         return static_cast<int>(worst);

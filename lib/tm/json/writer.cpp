@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 namespace json {
 
 void ObjectWriter::key(std::string_view k) {
@@ -19,7 +21,8 @@ ObjectWriter& ObjectWriter::field(std::string_view k, const std::optional<std::s
 }
 
 ObjectWriter& ObjectWriter::field(std::string_view k, std::optional<double> value) {
-    if (value) {
+    // JSON has no NaN or infinities: such a value is left out like an absent one.
+    if (value && std::isfinite(*value)) {
         key(k);
         m_body += fmt::format("{}", *value);
     }

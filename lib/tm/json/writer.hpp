@@ -7,7 +7,8 @@
 
 namespace json {
 
-// Builds one flat JSON object (for assets.extra); fields that are absent are left out.
+// Builds one flat JSON object (for assets.extra); fields that are absent (or a number that is
+// NaN or infinite) are left out; text is escaped by core::strings::json_escape.
 class ObjectWriter {
 public:
     ObjectWriter& field(std::string_view key, const std::optional<std::string>& value);

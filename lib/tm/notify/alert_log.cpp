@@ -1,3 +1,4 @@
+#include <tm/core/strings.hpp>
 #include <tm/notify/channel.hpp>
 
 #include <fmt/format.h>
@@ -20,7 +21,8 @@ public:
     std::vector<bool> deliver(const Events& events, std::vector<std::string>& errors) override {
         std::string text;
         for (const auto* e : events) {
-            text += describe(*e);
+            // One line per event, however the API named things (tail -f shows it on a terminal).
+            text += core::strings::terminal_safe(describe(*e));
             text += '\n';
         }
         // O_APPEND writes of one buffer do not interleave with another process's lines.

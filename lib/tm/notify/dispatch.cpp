@@ -1,3 +1,4 @@
+#include <tm/core/interrupt.hpp>
 #include <tm/notify/dispatch.hpp>
 
 #include <fmt/format.h>
@@ -15,6 +16,9 @@ Dispatched dispatch(db::Connection& conn, const std::vector<std::unique_ptr<Chan
     out.events = static_cast<long long>(events.size());
     std::vector<std::string> ids, kinds, names;
     for (const auto& channel : channels) {
+        if (core::interrupt::received() != 0) {
+            break; // stopping: record what was delivered, send nothing more
+        }
         const std::string name(channel->name());
         Events due;
         std::vector<rules::AlertEvent*> due_events;

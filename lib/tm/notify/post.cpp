@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/notify/post.hpp>
 
 namespace notify {
@@ -20,8 +21,19 @@ std::vector<http::Response> post_json(http::Client& http,
         }
         http.submit(std::move(r),
                     [&out, i](http::Response&& response) { out[i] = std::move(response); });
+        out[i].transport_error = "not sent";
     }
-    http.run();
+    try {
+        http.run();
+    } catch (const core::Interrupted& e) {
+        // What arrived must be recorded as delivered, or the next run sends it again: the
+        // caller records, then stops (core::interrupt::check).
+        for (auto& r : out) {
+            if (r.transport_error == "not sent") {
+                r.transport_error = e.what();
+            }
+        }
+    }
     return out;
 }
 

@@ -6,22 +6,6 @@
 
 namespace query {
 
-std::string human_age(double seconds) {
-    const auto s = static_cast<long long>(seconds);
-    if (s < 60) {
-        return fmt::format("{}s", s);
-    }
-    if (s < 3600) {
-        return fmt::format("{}m", s / 60);
-    }
-    if (s < 86400) {
-        return s % 3600 / 60 == 0 ? fmt::format("{}h", s / 3600)
-                                  : fmt::format("{}h{}m", s / 3600, s % 3600 / 60);
-    }
-    return s % 86400 / 3600 == 0 ? fmt::format("{}d", s / 86400)
-                                 : fmt::format("{}d{}h", s / 86400, s % 86400 / 3600);
-}
-
 std::string_view health_name(Health h) {
     switch (h) {
     case Health::ok:
@@ -105,8 +89,9 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
         if (f.max_age && !f.newest_point) {
             critical.push_back("no points stored");
         } else if (f.max_age && *f.age_seconds > limit) {
-            critical.push_back(fmt::format(
-                "newest point {} old (max {})", human_age(*f.age_seconds), human_age(limit)));
+            critical.push_back(fmt::format("newest point {} old (max {})",
+                                           core::format_age(*f.age_seconds),
+                                           core::format_age(limit)));
         }
         if (f.failures_in_a_row >= limits.failures_critical) {
             critical.push_back(fmt::format("last {} pulls failed", f.failures_in_a_row));

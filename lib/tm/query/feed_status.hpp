@@ -14,8 +14,6 @@ namespace query {
 // Monitoring-plugin states (tm status's exit codes).
 enum class Health { ok = 0, warning = 1, critical = 2, unknown = 3 };
 std::string_view health_name(Health h); // "OK", "WARNING", "CRITICAL", "UNKNOWN"
-// "45s", "12m", "5h12m", "2d3h".
-std::string human_age(double seconds);
 
 // The health of one source's feed.
 struct FeedStatus {

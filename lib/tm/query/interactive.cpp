@@ -14,6 +14,11 @@ namespace {
 // At most this many choices are listed at once; more are narrowed by typing part of a name.
 constexpr size_t k_listed = 30;
 
+// Names come from APIs: what reaches the terminal shows control characters escaped.
+std::string safe(std::string_view text) {
+    return core::strings::terminal_safe(text);
+}
+
 struct Quit {};
 
 class Prompt {
@@ -47,8 +52,9 @@ public:
                 fmt::print(m_out,
                            "  {:>2}) {}{}\n",
                            i + 1,
-                           items[i].first,
-                           items[i].second.empty() ? "" : fmt::format("  ({})", items[i].second));
+                           safe(items[i].first),
+                           items[i].second.empty() ? ""
+                                                   : fmt::format("  ({})", safe(items[i].second)));
             }
             if (items.size() > k_listed) {
                 fmt::print(m_out,
@@ -61,9 +67,11 @@ public:
                 return items[static_cast<size_t>(*n - 1)].first;
             }
             std::vector<std::pair<std::string, std::string>> narrowed;
+            const std::string part = core::strings::to_lower(answer);
             for (const auto& item : items) {
-                if (core::strings::to_lower(item.first).find(core::strings::to_lower(answer))
-                    != std::string::npos) {
+                // The note holds an asset's name: a pool is found by "USDC", not its UUID.
+                if (core::strings::to_lower(item.first).find(part) != std::string::npos
+                    || core::strings::to_lower(item.second).find(part) != std::string::npos) {
                     narrowed.push_back(item);
                 }
             }
@@ -71,7 +79,7 @@ public:
                 return narrowed[0].first;
             }
             if (narrowed.empty()) {
-                fmt::print(m_out, "nothing matches '{}'\n", answer);
+                fmt::print(m_out, "nothing matches '{}'\n", safe(answer));
             } else {
                 items = std::move(narrowed);
             }
@@ -113,8 +121,10 @@ void run_interactive(db::Connection& conn, std::FILE* in, std::FILE* out, core::
         f.assets = {prompt.choose(
             fmt::format("asset of {}", *f.source),
             pairs(conn.exec(
-                "SELECT asset, string_agg(metric, ', ' ORDER BY metric) FROM series WHERE "
-                "source = $1 GROUP BY asset ORDER BY asset",
+                "SELECT s.asset, concat_ws(': ', (SELECT coalesce(nullif(a.name, ''), a.symbol) "
+                "FROM assets a WHERE a.source = s.source AND a.asset = s.asset ORDER BY a.kind "
+                "LIMIT 1), string_agg(s.metric, ', ' ORDER BY s.metric)) FROM series s WHERE "
+                "s.source = $1 GROUP BY s.source, s.asset ORDER BY s.asset",
                 {f.source})))};
         f.metric = prompt.choose(
             "metric",
@@ -143,14 +153,14 @@ void run_interactive(db::Connection& conn, std::FILE* in, std::FILE* out, core::
             const long long rows =
                 query::run(conn, View::history, f, report::Format::csv, file.stream());
             file.commit();
-            fmt::print(out, "wrote {} rows to {}\n", rows, where);
+            fmt::print(out, "wrote {} rows to {}\n", rows, safe(where));
         }
         fmt::print(out,
                    "the same without questions: tm query history --source {} --asset {} --metric "
                    "{} --since {} [--csv]\n",
-                   *f.source,
-                   f.assets[0],
-                   *f.metric,
+                   safe(*f.source),
+                   safe(f.assets[0]),
+                   safe(*f.metric),
                    core::format_iso8601(*f.since));
     } catch (const Quit&) {
         fmt::print(out, "\n");

@@ -13,8 +13,9 @@ report::Type type_of(Oid oid) {
     case 20:                       // int8
     case 21:                       // int2
     case 23:                       // int4
-    case 700:                      // float4
-    case 701:                      // float8
+        return report::Type::count;
+    case 700: // float4
+    case 701: // float8
     case 1700:
         return report::Type::number; // numeric
     default:

@@ -23,15 +23,20 @@ constexpr std::pair<std::string_view, View> k_views[] = {
 // A SELECT list and the WHERE clauses of one view, built together with its parameters.
 class Builder {
 public:
-    Builder(const Filter& f) : m_filter(f) {}
+    Builder(const Filter& f, report::Format format)
+        : m_filter(f), m_people(format == report::Format::table) {}
+
+    // Whether the rows are for people (a table) rather than for programs.
+    bool people() const { return m_people; }
 
     void column(const std::string& expr,
                 const std::string& name,
-                report::Type type = report::Type::text) {
+                report::Type type = report::Type::text,
+                const std::string& label = {}) {
         const bool wrap = m_filter.csv_safe && type == report::Type::text;
         m_select.push_back(
             fmt::format("{} AS {}", wrap ? fmt::format("tm_csv_safe({})", expr) : expr, name));
-        m_columns.push_back({name, type});
+        m_columns.push_back({name, type, label});
     }
     void where(const std::string& clause) { m_where.push_back(clause); }
     db::Statement& st() { return m_st; }
@@ -71,20 +76,48 @@ public:
         }
     }
 
-    Select build(const std::string& from, const std::string& tail) {
+    // SELECT … FROM `from` WHERE … [GROUP BY `group`] ORDER BY [--sort column,] `order`.
+    Select build(const std::string& from, const std::string& order, const std::string& group = {}) {
         std::string sql = fmt::format("SELECT {} FROM {}", fmt::join(m_select, ", "), from);
         if (!m_where.empty()) {
             sql += fmt::format(" WHERE {}", fmt::join(m_where, " AND "));
         }
-        sql += " " + tail;
+        if (!group.empty()) {
+            sql += fmt::format(" GROUP BY {}", group);
+        }
+        sql += fmt::format(" ORDER BY {}{}", sort_key(), order);
         if (m_filter.limit) {
             sql += fmt::format(" LIMIT {}", m_st.param(std::to_string(*m_filter.limit), "bigint"));
+        }
+        if (m_filter.offset) {
+            sql +=
+                fmt::format(" OFFSET {}", m_st.param(std::to_string(*m_filter.offset), "bigint"));
         }
         return {sql, m_st.params(), m_columns};
     }
 
 private:
+    // The --sort column as the first ORDER BY key: an output column's name, so it sorts by the
+    // value (numbers as numbers) whatever the expression behind it.
+    std::string sort_key() const {
+        if (!m_filter.sort) {
+            return {};
+        }
+        std::vector<std::string> names;
+        for (const auto& c : m_columns) {
+            if (c.name == *m_filter.sort || c.header() == *m_filter.sort) {
+                return fmt::format(
+                    "\"{}\" {} NULLS LAST, ", c.name, m_filter.desc ? "DESC" : "ASC");
+            }
+            names.push_back(m_people ? c.header() : c.name);
+        }
+        throw core::UsageError(fmt::format("--sort {}: no such column here; choose one of {}",
+                                           *m_filter.sort,
+                                           fmt::join(names, ", ")));
+    }
+
     const Filter& m_filter;
+    bool m_people;
     db::Statement m_st;
     std::vector<std::string> m_select;
     std::vector<report::Column> m_columns;
@@ -96,6 +129,18 @@ constexpr std::string_view k_entity_join =
     "LEFT JOIN LATERAL (SELECT entity FROM entities e WHERE e.source = s.source AND e.kind = "
     "s.kind AND e.asset = s.asset ORDER BY entity LIMIT 1) e ON true";
 
+// The name of series s's asset (its symbol when it has no name), for tables: pool UUIDs and
+// numeric stablecoin and bridge ids say nothing to people.
+constexpr std::string_view k_name_join =
+    "LEFT JOIN LATERAL (SELECT coalesce(nullif(a.name, ''), a.symbol) AS name FROM assets a "
+    "WHERE a.source = s.source AND a.kind = s.kind AND a.asset = s.asset) n ON true";
+
+// The joins the series columns need.
+std::string series_joins(const Builder& b) {
+    return b.people() ? fmt::format("{} {}", k_entity_join, k_name_join)
+                      : std::string(k_entity_join);
+}
+
 void series_filters(Builder& b) {
     b.source("s.source");
     b.assets("s.asset");
@@ -104,39 +149,49 @@ void series_filters(Builder& b) {
     b.entity();
 }
 
-void series_columns(Builder& b) {
-    b.column("e.entity", "entity");
+// source, [name,] asset and metric of series s.
+void series_key_columns(Builder& b) {
     b.column("s.source", "source");
+    if (b.people()) {
+        b.column("n.name", "name");
+    }
     b.column("s.asset", "asset");
     b.column("s.metric", "metric");
 }
 
-Select latest(const Filter& f, core::Time now) {
-    Builder b(f);
+void series_columns(Builder& b) {
+    b.column("e.entity", "entity");
+    series_key_columns(b);
+}
+
+Select latest(const Filter& f, core::Time now, report::Format format) {
+    Builder b(f, format);
     series_columns(b);
     b.column("tm_iso(p.ts)", "ts", report::Type::time);
     b.column("p.value", "value", report::Type::number);
     b.column(fmt::format("round(extract(epoch FROM {} - p.ts))::bigint", b.st().time(now)),
              "age_s",
-             report::Type::number);
+             report::Type::age,
+             "age");
     series_filters(b);
     b.range("p.ts");
     return b.build(fmt::format("series s CROSS JOIN LATERAL (SELECT ts, value FROM points WHERE "
                                "points.series_id = s.series_id ORDER BY ts DESC LIMIT 1) p {}",
-                               k_entity_join),
-                   "ORDER BY s.source, s.asset, s.metric");
+                               series_joins(b)),
+                   "s.source, s.asset, s.metric");
 }
 
-Select history(const Filter& f) {
-    Builder b(f);
+Select history(const Filter& f, report::Format format) {
+    Builder b(f, format);
     series_columns(b);
+    const std::string from =
+        fmt::format("points p JOIN series s USING (series_id) {}", series_joins(b));
     if (!f.interval) {
         b.column("tm_iso(p.ts)", "ts", report::Type::time);
         b.column("p.value", "value", report::Type::number);
         series_filters(b);
         b.range("p.ts");
-        return b.build(fmt::format("points p JOIN series s USING (series_id) {}", k_entity_join),
-                       "ORDER BY s.source, s.asset, s.metric, p.ts");
+        return b.build(from, "s.source, s.asset, s.metric, p.ts");
     }
     const std::string bucket = fmt::format("date_trunc({}, p.ts, 'UTC')", b.st().text(f.interval));
     const std::string value = f.agg == "last"    ? "(array_agg(p.value ORDER BY p.ts DESC))[1]"
@@ -144,38 +199,38 @@ Select history(const Filter& f) {
                                                  : fmt::format("{}(p.value)", f.agg);
     b.column(fmt::format("tm_iso({})", bucket), "ts", report::Type::time);
     b.column(value, "value", report::Type::number);
-    b.column("count(*)", "points", report::Type::number);
+    b.column("count(*)", "points", report::Type::count);
     series_filters(b);
     b.range("p.ts");
-    return b.build(fmt::format("points p JOIN series s USING (series_id) {}", k_entity_join),
-                   fmt::format("GROUP BY e.entity, s.source, s.asset, s.metric, {0} "
-                               "ORDER BY s.source, s.asset, s.metric, {0}",
-                               bucket));
+    return b.build(from,
+                   fmt::format("s.source, s.asset, s.metric, {}", bucket),
+                   fmt::format("e.entity, s.source, s.asset, s.metric, {}{}",
+                               bucket,
+                               b.people() ? ", n.name" : ""));
 }
 
-Select ohlcv(const Filter& f) {
-    Builder b(f);
+Select ohlcv(const Filter& f, report::Format format) {
+    Builder b(f, format);
     b.column("source", "source");
     b.column("asset", "asset");
     b.column("tm_iso(day)", "day", report::Type::time);
-    for (const char* c : {"open", "high", "low", "close", "volume", "samples"}) {
+    for (const char* c : {"open", "high", "low", "close", "volume"}) {
         b.column(c, c, report::Type::number);
     }
+    b.column("samples", "samples", report::Type::count);
     b.source("source");
     b.assets("asset");
     b.range("day");
-    return b.build("daily_ohlcv", "ORDER BY source, asset, day");
+    return b.build("daily_ohlcv", "source, asset, day");
 }
 
-Select alerts(const Filter& f) {
-    Builder b(f);
-    b.column("a.alert_id", "alert_id", report::Type::number);
+Select alerts(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    b.column("a.alert_id", "alert_id", report::Type::id);
     b.column("a.rule", "rule");
     b.column("a.severity", "severity");
     b.column("a.status", "status");
-    b.column("s.source", "source");
-    b.column("s.asset", "asset");
-    b.column("s.metric", "metric");
+    series_key_columns(b);
     b.column("a.subject", "subject");
     b.column("tm_iso(a.opened_at)", "opened_at", report::Type::time);
     b.column("tm_iso(a.last_seen_at)", "last_seen_at", report::Type::time);
@@ -192,13 +247,14 @@ Select alerts(const Filter& f) {
     b.kind("s.kind");
     b.metric();
     b.range("a.opened_at");
-    return b.build("alerts a LEFT JOIN series s ON s.series_id = a.series_id",
-                   "ORDER BY a.opened_at DESC, a.alert_id DESC");
+    return b.build(fmt::format("alerts a LEFT JOIN series s ON s.series_id = a.series_id {}",
+                               b.people() ? k_name_join : ""),
+                   "a.opened_at DESC, a.alert_id DESC");
 }
 
-Select pulls(const Filter& f) {
-    Builder b(f);
-    b.column("pull_id", "pull_id", report::Type::number);
+Select pulls(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    b.column("pull_id", "pull_id", report::Type::id);
     b.column("source", "source");
     b.column("kind", "kind");
     b.column("status", "status");
@@ -206,29 +262,33 @@ Select pulls(const Filter& f) {
     b.column("tm_iso(finished_at)", "finished_at", report::Type::time);
     for (const char* c :
          {"requests", "failed_requests", "points_seen", "points_inserted", "points_updated"}) {
-        b.column(c, c, report::Type::number);
+        b.column(c, c, report::Type::count);
     }
     b.column("error", "error");
     b.source("source");
     b.range("started_at");
-    return b.build("pulls", "ORDER BY started_at DESC, pull_id DESC");
+    return b.build("pulls", "started_at DESC, pull_id DESC");
 }
 
-Select assets(const Filter& f) {
-    Builder b(f);
-    for (const char* c : {"source", "kind", "asset", "name", "symbol", "chain"}) {
+Select assets(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    // People look for a name; programs keep the table's own column order.
+    const auto order =
+        b.people() ? std::vector<const char*>{"source", "kind", "name", "symbol", "asset", "chain"}
+                   : std::vector<const char*>{"source", "kind", "asset", "name", "symbol", "chain"};
+    for (const char* c : order) {
         b.column(fmt::format("a.{}", c), c);
     }
     b.column("tm_iso(a.updated_at)", "updated_at", report::Type::time);
     b.source("a.source");
     b.assets("a.asset");
     b.kind("a.kind");
-    return b.build("assets a", "ORDER BY a.source, a.kind, a.asset");
+    return b.build("assets a", "a.source, a.kind, a.asset");
 }
 
-Select series(const Filter& f) {
-    Builder b(f);
-    b.column("s.series_id", "series_id", report::Type::number);
+Select series(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    b.column("s.series_id", "series_id", report::Type::id);
     series_columns(b);
     b.column("s.kind", "kind");
     b.column("s.unit", "unit");
@@ -240,8 +300,8 @@ Select series(const Filter& f) {
                     "s.series_id ORDER BY ts LIMIT 1) first ON true LEFT JOIN LATERAL (SELECT ts "
                     "FROM points WHERE series_id = s.series_id ORDER BY ts DESC LIMIT 1) last ON "
                     "true {}",
-                    k_entity_join),
-        "ORDER BY s.source, s.asset, s.metric");
+                    series_joins(b)),
+        "s.source, s.asset, s.metric");
 }
 
 } // namespace
@@ -263,24 +323,24 @@ std::vector<std::string> view_names() {
     return out;
 }
 
-Select select(View view, const Filter& f, core::Time now) {
+Select select(View view, const Filter& f, core::Time now, report::Format format) {
     switch (view) {
     case View::latest:
-        return latest(f, now);
+        return latest(f, now, format);
     case View::history:
-        return history(f);
+        return history(f, format);
     case View::ohlcv:
-        return ohlcv(f);
+        return ohlcv(f, format);
     case View::alerts:
-        return alerts(f);
+        return alerts(f, format);
     case View::pulls:
-        return pulls(f);
+        return pulls(f, format);
     case View::assets:
-        return assets(f);
+        return assets(f, format);
     case View::series:
-        return series(f);
+        return series(f, format);
     }
-    return latest(f, now);
+    return latest(f, now, format);
 }
 
 void check_filter(db::Connection& conn, const Filter& f) {
@@ -322,7 +382,7 @@ void check_filter(db::Connection& conn, const Filter& f) {
 
 long long
 run(db::Connection& conn, View view, const Filter& f, report::Format format, std::FILE* out) {
-    const Select s = select(view, f, core::Clock::now());
+    const Select s = select(view, f, core::Clock::now(), format);
     return report::write_rows(conn, s.sql, s.params, s.columns, format, out);
 }
 

@@ -31,12 +31,17 @@ struct Filter {
     std::optional<core::Time> since;
     std::optional<core::Time> until; // exclusive
     std::optional<long long> limit;
+    std::optional<long long> offset; // rows skipped before the first one returned
     // history: one row per series and hour/day/week, the bucket's `agg` (last, first, avg, min,
     // max, sum) of its points.
     std::optional<std::string> interval;
     std::string agg = "last";
     std::string status = "open"; // alerts: open, resolved or all
     bool csv_safe = false;       // text cells a spreadsheet would run as formulas get a '
+    // --sort COLUMN [--desc]: rows ordered by this column of the view (its name or its table
+    // header) first, then in the view's own order; NULLs last either way.
+    std::optional<std::string> sort;
+    bool desc = false;
 };
 
 // One SELECT of a view: text, parameters and result columns.
@@ -46,8 +51,11 @@ struct Select {
     std::vector<report::Column> columns;
 };
 
-// The SELECT for `view` and `filter`; `now` dates the age of latest values.
-Select select(View view, const Filter& filter, core::Time now);
+// The SELECT for `view` and `filter`; `now` dates the age of latest values. For a table (people
+// read it) the series views also show the asset's name (from `assets`) before its id, and the
+// assets view its name and symbol first; CSV, JSON and NDJSON keep their columns. Throws
+// core::UsageError for a --sort column the view does not have, naming those it has.
+Select select(View view, const Filter& filter, core::Time now, report::Format format);
 
 // Checks the filter against what is stored: throws core::UsageError for a metric or entity
 // nothing has, listing the valid choices when there are few.

@@ -46,6 +46,8 @@ std::string_view result_name(Result r) {
         return "database_unreachable";
     case Result::locked:
         return "locked";
+    case Result::interrupted:
+        return "interrupted";
     }
     return "failed";
 }
@@ -62,6 +64,9 @@ Result result_of(int exit_code) {
         return Result::database_unreachable;
     case core::ExitCode::locked:
         return Result::locked;
+    case core::ExitCode::interrupted_by_sigint:
+    case core::ExitCode::interrupted_by_sigterm:
+        return Result::interrupted;
     case core::ExitCode::failed:
         break;
     }

@@ -11,7 +11,7 @@ namespace report {
 // How a run ended, for alerting: a failed run apart from a partial one (some assets failed, the
 // rest stored), from a database that could not be reached, from a lock held by another run, and
 // from a usage error (nothing ran; no metrics file is written for it).
-enum class Result { ok, partial, failed, usage, database_unreachable, locked };
+enum class Result { ok, partial, failed, usage, database_unreachable, locked, interrupted };
 std::string_view result_name(Result r); // "ok", "partial", "failed", …
 
 // The result an exit code of the README's table stands for.

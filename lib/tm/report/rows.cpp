@@ -1,9 +1,11 @@
 #include <tm/core/strings.hpp>
+#include <tm/core/time.hpp>
 #include <tm/report/rows.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstring>
 
 namespace report {
@@ -22,6 +24,9 @@ std::string json_value(const db::Result& r, int col, Type type) {
     const auto text = r.get(0, col);
     switch (type) {
     case Type::number:
+    case Type::count:
+    case Type::id:
+    case Type::age:
         // JSON has no NaN or infinities.
         return text == "NaN" || text == "Infinity" || text == "-Infinity" ? "null"
                                                                           : std::string(text);
@@ -111,13 +116,16 @@ long long write_table(const RowSource& source, const std::vector<Column>& column
     std::vector<std::vector<std::string>> rows(1);
     std::vector<bool> right;
     for (const auto& c : columns) {
-        rows[0].push_back(c.name);
-        right.push_back(c.type == Type::number);
+        rows[0].push_back(c.header());
+        right.push_back(c.type == Type::number || c.type == Type::count || c.type == Type::id
+                        || c.type == Type::age);
     }
     const long long n = source([&](const db::Result& r, int) {
         std::vector<std::string> cells;
         for (size_t c = 0; c < columns.size(); ++c) {
-            cells.emplace_back(r.get(0, static_cast<int>(c)));
+            const int col = static_cast<int>(c);
+            cells.push_back(r.is_null(0, col) ? std::string()
+                                              : table_cell(r.get(0, col), columns[c].type));
         }
         rows.push_back(std::move(cells));
     });
@@ -158,24 +166,72 @@ long long write_json(const RowSource& source,
 
 } // namespace
 
+std::string round_for_people(double v) {
+    if (!std::isfinite(v)) {
+        return fmt::format("{}", v);
+    }
+    // Thresholds just under the powers of 1000: 999.96 rounds to 1000 at 4 digits, so it is 1k.
+    if (std::fabs(v) < 999.95) {
+        return fmt::format("{:.4g}", v);
+    }
+    constexpr const char* k_suffix[] = {"k", "M", "B", "T"};
+    double scaled = v;
+    for (const char* suffix : k_suffix) {
+        scaled /= 1000;
+        if (std::fabs(scaled) < 999.95) {
+            return fmt::format("{:.4g}{}", scaled, suffix);
+        }
+    }
+    return fmt::format("{:.3e}", v);
+}
+
+std::string table_cell(std::string_view text, Type type) {
+    switch (type) {
+    case Type::number:
+        if (const auto v = core::strings::parse_double(text)) {
+            return round_for_people(*v);
+        }
+        break;
+    case Type::count:
+        if (const auto n = core::strings::parse_int(text)) {
+            return core::strings::group_thousands(*n);
+        }
+        break;
+    case Type::age:
+        if (const auto v = core::strings::parse_double(text)) {
+            return core::format_age(*v);
+        }
+        break;
+    case Type::text:
+    case Type::id:
+    case Type::time:
+    case Type::flag:
+        break;
+    }
+    return std::string(text);
+}
+
 std::string aligned(const std::vector<std::vector<std::string>>& rows,
                     const std::vector<bool>& right) {
+    std::vector<std::vector<std::string>> cells;
     std::vector<size_t> width;
     for (const auto& r : rows) {
+        auto& safe = cells.emplace_back();
         width.resize(std::max(width.size(), r.size()));
         for (size_t c = 0; c < r.size(); ++c) {
-            width[c] = std::max(width[c], r[c].size());
+            safe.push_back(core::strings::terminal_safe(r[c]));
+            width[c] = std::max(width[c], core::strings::display_width(safe.back()));
         }
     }
     std::string out;
-    for (const auto& r : rows) {
+    for (const auto& r : cells) {
         std::string line;
         for (size_t c = 0; c < r.size(); ++c) {
             if (c > 0) {
                 line += "  ";
             }
-            line += c < right.size() && right[c] ? fmt::format("{:>{}}", r[c], width[c])
-                                                 : fmt::format("{:<{}}", r[c], width[c]);
+            const std::string pad(width[c] - core::strings::display_width(r[c]), ' ');
+            line += c < right.size() && right[c] ? pad + r[c] : r[c] + pad;
         }
         while (!line.empty() && line.back() == ' ') {
             line.pop_back();

@@ -12,13 +12,22 @@ namespace report {
 
 enum class Format { table, csv, json, ndjson };
 
-// How a column is written: numbers are right-aligned in a table and bare in JSON; flags
-// ('t'/'f') are JSON booleans; text and times (already ISO-8601 text) are JSON strings.
-enum class Type { text, number, time, flag };
+// How a column is written. CSV, JSON and NDJSON keep the exact value: numbers (of every kind
+// below) are bare JSON numbers, flags ('t'/'f') JSON booleans, text and times (already
+// ISO-8601 text) JSON strings. A table is for people (table_cell):
+//   number  a measurement: 4 significant digits, k/M/B/T from a thousand on (12.35M)
+//   count   a whole number: exact, grouped in thousands (1,234,567)
+//   id      an identifier: exact, as stored
+//   age     seconds: 3h12m
+// and every cell shows control characters escaped (core::strings::terminal_safe).
+enum class Type { text, number, count, id, age, time, flag };
 
 struct Column {
     std::string name;
     Type type = Type::text;
+    std::string label = {}; // a table's header, when it is not `name` (age_s shows as "age")
+
+    const std::string& header() const { return label.empty() ? name : label; }
 };
 
 // Writes the rows of `sql` — whose result columns are `columns`, in order, named alike — to
@@ -50,9 +59,18 @@ long long write_rows(const RowSource& rows,
                      bool csv_safe,
                      std::FILE* out);
 
-// `rows` (the first being the header) as aligned text: columns two spaces apart, those with
-// `right[c]` right-aligned, no trailing blanks, one line each.
+// `rows` (the first being the header) as aligned text for a terminal: control characters
+// escaped, columns two spaces apart (by display width), those with `right[c]` right-aligned, no
+// trailing blanks, one line each.
 std::string aligned(const std::vector<std::vector<std::string>>& rows,
                     const std::vector<bool>& right = {});
+
+// How a table shows a value of `type` whose PostgreSQL text is `text` (see Type). Text that
+// is not the number it should be (NaN, Infinity, a numeric too long for a double) stays as is.
+std::string table_cell(std::string_view text, Type type);
+
+// `v` to 4 significant digits for people: 0.0123, 1.5, 999.9, 12.35k, 1.2M, 3.456B, 7T,
+// 1.235e+15; below 0.0001 in scientific notation (1.25e-05).
+std::string round_for_people(double v);
 
 } // namespace report

@@ -158,7 +158,7 @@ long long write_episodes(db::Connection& conn, report::Format format, std::FILE*
                                {"target"},
                                {"opened", report::Type::time},
                                {"resolved", report::Type::time},
-                               {"points", report::Type::number},
+                               {"points", report::Type::count},
                                {"message"}},
                               format,
                               out);

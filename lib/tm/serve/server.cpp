@@ -5,17 +5,25 @@
 #include <tm/query/feed_status.hpp>
 #include <tm/query/views.hpp>
 #include <tm/rules/rules_file.hpp>
+#include <tm/serve/db_pool.hpp>
+#include <tm/serve/http_server.hpp>
 #include <tm/serve/server.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
 
-#include <httplib.h>
+#include <netdb.h>
+#include <sys/resource.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <regex>
+#include <span>
 #include <thread>
 
 namespace serve {
@@ -27,9 +35,11 @@ struct BadRequest {
     std::string message;
 };
 
-void send_json(httplib::Response& res, int status, const std::string& body) {
+void send_json(httplib::Response& res, int status, std::string body) {
     res.status = status;
-    res.set_content(body, "application/json");
+    res.body = std::move(body); // set_content would copy it
+    res.headers.erase("Content-Type");
+    res.set_header("Content-Type", "application/json");
 }
 
 void send_error(httplib::Response& res, int status, const std::string& message) {
@@ -50,30 +60,99 @@ long long int_param(
     return *v;
 }
 
+// True for the errors that mean the database cannot be read at all: down, restarting, lost.
+bool database_down(const std::exception& e) {
+    if (dynamic_cast<const db::Unreachable*>(&e) != nullptr) {
+        return true;
+    }
+    const auto* d = dynamic_cast<const db::DbError*>(&e);
+    return d != nullptr && d->code() == core::ExitCode::db_unreachable;
+}
+
+// Percent-encodes `s` for a URL tm writes (the Link header), leaving unreserved characters and
+// those in `keep`.
+std::string url_encode(std::string_view s, std::string_view keep = "") {
+    std::string out;
+    for (const unsigned char c : s) {
+        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~'
+            || keep.find(static_cast<char>(c)) != std::string_view::npos) {
+            out += static_cast<char>(c);
+        } else {
+            out += fmt::format("%{:02X}", c);
+        }
+    }
+    return out;
+}
+
+// Paging: `limit` rows from `offset`. A full page links to the next one (RFC 8288 Link,
+// rel="next": the same request with the offset moved on), so the body stays a plain array.
+void page(const httplib::Request& req, query::Filter& f) {
+    f.offset = int_param(req, "offset", 0, 0, 1'000'000'000);
+}
+
+void link_next(const httplib::Request& req,
+               httplib::Response& res,
+               const query::Filter& f,
+               long long rows) {
+    if (rows < *f.limit) {
+        return;
+    }
+    std::string url = url_encode(req.path, "/");
+    char separator = '?';
+    for (const auto& [key, value] : req.params) {
+        if (key != "limit" && key != "offset") {
+            url += fmt::format("{}{}={}", separator, url_encode(key), url_encode(value));
+            separator = '&';
+        }
+    }
+    url += fmt::format("{}limit={}&offset={}", separator, *f.limit, *f.offset + *f.limit);
+    res.set_header("Link", fmt::format("<{}>; rel=\"next\"", url));
+}
+
 class Server {
 public:
-    explicit Server(const ServeOptions& o)
-        : m_options(o), m_target(db::select_target(o.db, db::Role::reader)),
-          m_limits(query::feed_limits(rules::load_rules(o.rules_file))) {
+    using Handler = void (Server::*)(const httplib::Request&, httplib::Response&);
+    // One endpoint. Every endpoint answers GET (and HEAD); pages added later go here too.
+    struct Route {
+        std::string_view path;    // as the OpenAPI description writes it
+        std::string_view pattern; // the regular expression httplib matches the path against
+        Handler handler;
+    };
+    static std::span<const Route> all_routes();
+
+    Server(const ServeOptions& o, std::size_t db_connections)
+        : m_options(o), m_pool(db::select_target(o.db, db::Role::reader), db_connections),
+          m_limits(query::feed_limits(rules::load_rules(o.rules_file))),
+          m_started(std::chrono::system_clock::now()) {
         // Fails early (exit 2 or 4) on a bad address, an unreachable server or an old schema.
-        db::Connection conn = db::connect(m_target);
-        db::require_schema(conn);
+        m_pool.run([](db::Connection& conn) { db::require_schema(conn); });
+        for (const Route& r : all_routes()) {
+            m_patterns.emplace_back(std::string(r.pattern));
+        }
     }
 
-    void routes(httplib::Server& http) {
-        http.Get("/health",
-                 [this](const auto& req, auto& res) { handle(req, res, &Server::health); });
-        http.Get("/protocols",
-                 [this](const auto& req, auto& res) { handle(req, res, &Server::protocols); });
-        http.Get(R"(/protocols/([^/]+)/history)", [this](const auto& req, auto& res) {
-            handle(req, res, &Server::protocol_history);
+    void routes(HttpServer& http) {
+        m_http = &http;
+        for (const Route& r : all_routes()) {
+            http.Get(std::string(r.pattern),
+                     [this, &r](const auto& req, auto& res) { answer(r, req, res); });
+        }
+        // The API only reads: any other method on an endpoint is 405, with the methods it takes.
+        // Answered before httplib reads a body (it would refuse a POST without a length).
+        http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+            if (req.method == "GET" || req.method == "HEAD") {
+                return httplib::Server::HandlerResponse::Unhandled;
+            }
+            if (std::none_of(m_patterns.begin(), m_patterns.end(), [&](const std::regex& p) {
+                    return std::regex_match(req.path, p);
+                })) {
+                send_error(res, 404, fmt::format("no such endpoint: {}", req.path));
+            } else {
+                res.set_header("Allow", "GET, HEAD");
+                send_error(res, 405, fmt::format("{} is read-only: use GET", req.path));
+            }
+            return httplib::Server::HandlerResponse::Handled;
         });
-        http.Get("/alerts",
-                 [this](const auto& req, auto& res) { handle(req, res, &Server::alerts); });
-        http.Get("/series",
-                 [this](const auto& req, auto& res) { handle(req, res, &Server::series); });
-        http.Get("/metrics",
-                 [this](const auto& req, auto& res) { handle(req, res, &Server::metrics); });
         http.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
             if (res.body.empty()) {
                 send_error(res,
@@ -82,39 +161,48 @@ public:
                                              : fmt::format("HTTP {}", res.status));
             }
         });
+        http.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+            if (res.status >= 100 && res.status < static_cast<int>(m_responses.size())) {
+                ++m_responses[static_cast<std::size_t>(res.status)];
+            }
+            core::log::debug("{} {} {}", req.method, req.path, res.status);
+        });
     }
 
 private:
-    using Handler = void (Server::*)(db::Connection&, const httplib::Request&, httplib::Response&);
-
-    // Each request: its own connection, a read-only transaction and a statement time limit.
-    void handle(const httplib::Request& req, httplib::Response& res, Handler handler) {
+    void answer(const Route& route, const httplib::Request& req, httplib::Response& res) {
         try {
-            db::Connection conn = db::connect(m_target);
-            db::Transaction tx(conn, db::Access::read_only);
-            conn.exec("SET LOCAL statement_timeout = '15s'");
-            (this->*handler)(conn, req, res);
+            (this->*route.handler)(req, res);
         } catch (const BadRequest& e) {
             send_error(res, e.status, e.message);
         } catch (const core::UsageError& e) {
             send_error(res, 400, e.what());
-        } catch (const db::Unreachable& e) {
-            send_error(res, 503, "database unreachable");
-            core::log::error("{}", e.what());
         } catch (const std::exception& e) {
-            send_error(res, 500, "internal error");
-            core::log::error("{} {}: {}", req.method, req.path, e.what());
+            const auto* d = dynamic_cast<const db::DbError*>(&e);
+            if (database_down(e)) {
+                send_error(res, 503, "database unreachable");
+                core::log::error("{}", e.what());
+            } else if (d != nullptr && d->sqlstate() == "57014") {
+                send_error(res, 503, "the query took longer than 15 s; ask for less (limit, days)");
+                core::log::warn("{} {}: {}", req.method, req.path, e.what());
+            } else {
+                send_error(res, 500, "internal error");
+                core::log::error("{} {}: {}", req.method, req.path, e.what());
+            }
         }
-        core::log::debug("{} {} {}", req.method, req.path, res.status);
     }
 
-    // The rows of `view` as a JSON array.
-    std::string rows_json(db::Connection& conn, query::View view, const query::Filter& f) {
+    // The rows of `view` as a JSON array; `rows` is how many.
+    std::string rows_json(db::Connection& conn,
+                          query::View view,
+                          const query::Filter& f,
+                          long long* rows = nullptr) {
         char* buffer = nullptr;
         size_t size = 0;
         std::FILE* out = open_memstream(&buffer, &size);
+        long long n = 0;
         try {
-            query::run(conn, view, f, report::Format::json, out);
+            n = query::run(conn, view, f, report::Format::json, out);
         } catch (...) {
             std::fclose(out);
             std::free(buffer);
@@ -123,6 +211,9 @@ private:
         std::fclose(out);
         std::string body(buffer, size);
         std::free(buffer);
+        if (rows != nullptr) {
+            *rows = n;
+        }
         return body;
     }
 
@@ -140,63 +231,114 @@ private:
         return f;
     }
 
-    void health(db::Connection& conn, const httplib::Request&, httplib::Response& res) {
-        const auto r = conn.exec("SELECT (SELECT max(version) FROM schema_migrations), now()");
+    void health(const httplib::Request&, httplib::Response& res) {
+        std::string schema;
+        try {
+            m_pool.run([&](db::Connection& conn) {
+                schema = conn.exec("SELECT max(version) FROM schema_migrations").get(0, 0);
+            });
+        } catch (const std::exception& e) {
+            if (!database_down(e)) {
+                throw;
+            }
+            core::log::warn("{}", e.what());
+            send_json(res, 503, "{\"status\":\"unavailable\",\"database\":\"unreachable\"}\n");
+            return;
+        }
         send_json(res,
                   200,
                   fmt::format("{{\"status\":\"ok\",\"database\":\"reachable\",\"schema\":{}}}\n",
-                              r.get(0, 0)));
+                              schema));
     }
 
-    void protocols(db::Connection& conn, const httplib::Request& req, httplib::Response& res) {
+    // The newest value of each protocol series, one page at a time, by slug and metric.
+    void protocols(const httplib::Request& req, httplib::Response& res) {
         auto f = filter(req);
+        page(req, f);
         f.source = "defillama";
         f.kind = "protocol";
-        send_json(res, 200, rows_json(conn, query::View::latest, f));
+        long long rows = 0;
+        m_pool.run([&](db::Connection& conn) {
+            query::check_filter(conn, f);
+            send_json(res, 200, rows_json(conn, query::View::latest, f, &rows));
+        });
+        link_next(req, res, f, rows);
     }
 
-    void
-    protocol_history(db::Connection& conn, const httplib::Request& req, httplib::Response& res) {
+    void protocol_history(const httplib::Request& req, httplib::Response& res) {
         auto f = filter(req);
+        page(req, f);
         const std::string slug = req.matches[1];
         const long long days = int_param(req, "days", 30, 1, 3650);
         f.source = "defillama";
         f.kind = "protocol";
         f.assets = {slug};
         f.since = core::Clock::now() - days * std::chrono::days{1};
-        if (conn.exec("SELECT 1 FROM series WHERE source = 'defillama' AND kind = 'protocol' AND "
-                      "asset = $1 LIMIT 1",
-                      {slug})
-                .rows()
-            == 0) {
-            throw BadRequest{404, fmt::format("no protocol '{}'", slug)};
-        }
-        query::check_filter(conn, f);
-        send_json(res, 200, rows_json(conn, query::View::history, f));
+        long long rows = 0;
+        m_pool.run([&](db::Connection& conn) {
+            if (conn.exec("SELECT 1 FROM series WHERE source = 'defillama' AND kind = 'protocol' "
+                          "AND asset = $1 LIMIT 1",
+                          {slug})
+                    .rows()
+                == 0) {
+                throw BadRequest{404, fmt::format("no protocol '{}'", slug)};
+            }
+            query::check_filter(conn, f);
+            send_json(res, 200, rows_json(conn, query::View::history, f, &rows));
+        });
+        link_next(req, res, f, rows);
     }
 
-    void alerts(db::Connection& conn, const httplib::Request& req, httplib::Response& res) {
+    void alerts(const httplib::Request& req, httplib::Response& res) {
         auto f = filter(req);
         f.status = req.has_param("status") ? req.get_param_value("status") : "open";
         if (f.status != "open" && f.status != "resolved" && f.status != "all") {
             throw BadRequest{400, "status must be open, resolved or all"};
         }
-        send_json(res, 200, rows_json(conn, query::View::alerts, f));
+        m_pool.run([&](db::Connection& conn) {
+            send_json(res, 200, rows_json(conn, query::View::alerts, f));
+        });
     }
 
-    void series(db::Connection& conn, const httplib::Request& req, httplib::Response& res) {
+    void series(const httplib::Request& req, httplib::Response& res) {
         auto f = filter(req);
-        query::check_filter(conn, f);
-        send_json(res, 200, rows_json(conn, query::View::series, f));
+        m_pool.run([&](db::Connection& conn) {
+            query::check_filter(conn, f);
+            send_json(res, 200, rows_json(conn, query::View::series, f));
+        });
     }
 
-    // Prometheus exposition: feed health per source, open alerts, database size.
-    void metrics(db::Connection& conn, const httplib::Request&, httplib::Response& res) {
-        const auto feeds = query::feed_status(conn, core::Clock::now(), m_limits);
+    void openapi(const httplib::Request&, httplib::Response& res) {
+        send_json(res, 200, std::string(openapi_json()));
+    }
+
+    // Prometheus exposition. It answers 200 even when the database is down (tm_up 0, and what
+    // tm serve knows of itself), so Prometheus keeps scraping and alerts on tm_up rather than
+    // marking the target down.
+    void metrics(const httplib::Request&, httplib::Response& res) {
+        std::string database;
+        bool up = true;
+        try {
+            m_pool.run([&](db::Connection& conn) { database = database_metrics(conn); });
+        } catch (const std::exception& e) {
+            up = false;
+            core::log::warn("/metrics: {}", e.what());
+        }
         std::string out =
-            "# HELP tm_up 1 while tm serve can read its database.\n# TYPE tm_up gauge\ntm_up 1\n"
-            "# HELP tm_feed_health 0 OK, 1 WARNING, 2 CRITICAL (as tm status).\n# TYPE "
-            "tm_feed_health gauge\n";
+            fmt::format("# HELP tm_up 1 while tm serve can read its database, 0 when it cannot.\n"
+                        "# TYPE tm_up gauge\ntm_up {}\n",
+                        up ? 1 : 0);
+        out += up ? database : "";
+        out += own_metrics();
+        res.status = 200;
+        res.set_content(out, "text/plain; version=0.0.4");
+    }
+
+    // Feed health per source, open alerts, database size.
+    std::string database_metrics(db::Connection& conn) {
+        const auto feeds = query::feed_status(conn, core::Clock::now(), m_limits);
+        std::string out = "# HELP tm_feed_health 0 OK, 1 WARNING, 2 CRITICAL (as tm status).\n"
+                          "# TYPE tm_feed_health gauge\n";
         for (const auto& f : feeds) {
             out += fmt::format(
                 "tm_feed_health{{source=\"{}\"}} {}\n", f.source, static_cast<int>(f.health));
@@ -222,20 +364,145 @@ private:
                            "tm_database_size_bytes gauge\n"
                            "tm_database_size_bytes {}\n",
                            conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0));
-        res.status = 200;
-        res.set_content(out, "text/plain; version=0.0.4");
+        return out;
+    }
+
+    // What tm serve knows without its database.
+    std::string own_metrics() {
+        std::string out = fmt::format(
+            "# HELP tm_serve_start_time_seconds When this tm serve started (Unix time).\n"
+            "# TYPE tm_serve_start_time_seconds gauge\ntm_serve_start_time_seconds {}\n"
+            "# HELP tm_serve_http_connections Open HTTP connections, idle ones included.\n"
+            "# TYPE tm_serve_http_connections gauge\ntm_serve_http_connections {}\n"
+            "# HELP tm_serve_database_connections Open pooled database connections.\n"
+            "# TYPE tm_serve_database_connections gauge\ntm_serve_database_connections {}\n"
+            "# HELP tm_serve_responses_total HTTP responses sent, by status code.\n"
+            "# TYPE tm_serve_responses_total counter\n",
+            std::chrono::duration_cast<std::chrono::seconds>(m_started.time_since_epoch()).count(),
+            m_http != nullptr ? m_http->open_connections() : 0,
+            m_pool.open());
+        for (std::size_t code = 0; code < m_responses.size(); ++code) {
+            if (const auto n = m_responses[code].load(); n > 0) {
+                out += fmt::format("tm_serve_responses_total{{code=\"{}\"}} {}\n", code, n);
+            }
+        }
+        return out;
     }
 
     ServeOptions m_options;
-    db::Target m_target;
+    DbPool m_pool;
     query::FeedLimits m_limits;
+    std::chrono::system_clock::time_point m_started;
+    std::vector<std::regex> m_patterns;
+    HttpServer* m_http = nullptr;
+    std::array<std::atomic<unsigned long long>, 600> m_responses{};
 };
+
+std::span<const Server::Route> Server::all_routes() {
+    static const Route routes[] = {
+        {"/health", "/health", &Server::health},
+        {"/protocols", "/protocols", &Server::protocols},
+        {"/protocols/{slug}/history", R"(/protocols/([^/]+)/history)", &Server::protocol_history},
+        {"/alerts", "/alerts", &Server::alerts},
+        {"/series", "/series", &Server::series},
+        {"/metrics", "/metrics", &Server::metrics},
+        {"/openapi.json", R"(/openapi\.json)", &Server::openapi},
+    };
+    return routes;
+}
+
+// Raises the open-file limit to its ceiling (each connection holds a descriptor) and returns
+// how many connections fit, keeping `reserved` descriptors for everything else.
+std::size_t connection_limit(std::size_t reserved) {
+    rlimit r{};
+    if (getrlimit(RLIMIT_NOFILE, &r) != 0) {
+        return 1000;
+    }
+    if (r.rlim_cur < r.rlim_max) {
+        r.rlim_cur = std::min<rlim_t>(r.rlim_max, 65536);
+        setrlimit(RLIMIT_NOFILE, &r);
+        getrlimit(RLIMIT_NOFILE, &r);
+    }
+    const auto fds = static_cast<std::size_t>(std::min<rlim_t>(r.rlim_cur, 65536));
+    return std::clamp<std::size_t>(fds > reserved ? fds - reserved : 0, 16, 10'000);
+}
+
+// "::1", "fe80::1%eth0" (a scope is allowed); not names, not IPv4.
+bool is_ipv6_literal(const std::string& host) {
+    addrinfo hints{};
+    hints.ai_family = AF_INET6;
+    hints.ai_flags = AI_NUMERICHOST;
+    addrinfo* found = nullptr;
+    if (host.empty() || getaddrinfo(host.c_str(), nullptr, &hints, &found) != 0) {
+        return false;
+    }
+    freeaddrinfo(found);
+    return true;
+}
+
+std::string url_host(const std::string& host) {
+    return host.find(':') != std::string::npos ? fmt::format("[{}]", host) : host;
+}
 
 } // namespace
 
+ListenAddress parse_listen(std::string_view text) {
+    const auto bad = [&](std::string_view why) {
+        return core::UsageError(fmt::format(
+            "--listen {}: {}; expected HOST:PORT or [IPV6]:PORT, e.g. 127.0.0.1:8080 or [::1]:8080",
+            text,
+            why));
+    };
+    ListenAddress a;
+    std::string_view port;
+    if (text.starts_with('[')) {
+        const auto close = text.find(']');
+        if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+            throw bad("a bracketed IPv6 address needs ]:PORT after it");
+        }
+        a.host = std::string(text.substr(1, close - 1));
+        if (!is_ipv6_literal(a.host)) {
+            throw bad(fmt::format("'{}' is not an IPv6 address", a.host));
+        }
+        port = text.substr(close + 2);
+    } else {
+        const auto colon = text.rfind(':');
+        if (colon == std::string_view::npos || colon == 0) {
+            throw bad("no host");
+        }
+        a.host = std::string(text.substr(0, colon));
+        if (a.host.find(':') != std::string::npos) {
+            throw bad("an IPv6 address goes in brackets");
+        }
+        port = text.substr(colon + 1);
+    }
+    const auto p = core::strings::parse_int(port);
+    if (!p || *p < 1 || *p > 65535) {
+        throw bad(fmt::format("'{}' is not a port from 1 to 65535", port));
+    }
+    a.port = static_cast<int>(*p);
+    return a;
+}
+
+std::vector<std::string> route_paths() {
+    std::vector<std::string> out;
+    for (const auto& r : Server::all_routes()) {
+        out.emplace_back(r.path);
+    }
+    return out;
+}
+
 core::ExitCode run_server(const ServeOptions& o) {
-    Server server(o);
-    httplib::Server http;
+    // Requests mostly wait on PostgreSQL, so a few more workers than cores; each holds at most
+    // one pooled connection, so the pool is as large.
+    const std::size_t workers =
+        std::clamp<std::size_t>(2 * std::max(1U, std::thread::hardware_concurrency()), 4, 32);
+    Server server(o, workers);
+    HttpLimits limits;
+    limits.workers = workers;
+    limits.idle_timeout = std::chrono::seconds(o.idle_timeout_s);
+    limits.max_connections = connection_limit(workers + 64);
+    HttpServer http(limits);
     server.routes(http);
     // Signals go to one thread that stops the server; the others never see them.
     sigset_t stop_signals;
@@ -243,33 +510,39 @@ core::ExitCode run_server(const ServeOptions& o) {
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
-    if (!http.bind_to_port(o.host, o.port)) {
-        throw core::UsageError(fmt::format("cannot listen on {}:{} (in use, or not an address of "
-                                           "this machine); choose another with --listen",
-                                           o.host,
-                                           o.port));
+    const std::string where = fmt::format("{}:{}", url_host(o.listen.host), o.listen.port);
+    if (!http.listen_on(o.listen.host, o.listen.port)) {
+        throw core::UsageError(fmt::format(
+            "cannot listen on {} (in use, or not an address of this machine); choose another "
+            "with --listen",
+            where));
     }
     std::atomic<bool> stopping = false;
     std::thread stopper([&] {
         int signal = 0;
         sigwait(&stop_signals, &signal);
-        stopping = true;
-        core::log::info("{}: finishing the requests in flight, then stopping", strsignal(signal));
-        http.stop();
+        if (!stopping.exchange(true)) {
+            core::log::info("{}: finishing the requests in flight, then stopping",
+                            strsignal(signal));
+        }
+        http.stop_serving();
     });
-    core::log::info("listening on http://{}:{} (read-only; max {} rows per response)",
-                    o.host,
-                    o.port,
-                    o.max_rows);
-    const bool clean = http.listen_after_bind();
-    if (!stopping) {
-        pthread_kill(stopper.native_handle(),
-                     SIGTERM); // the server ended on its own: wake the stopper
+    core::log::info(
+        "listening on http://{} (read-only; max {} rows per response; {} workers, up to {} "
+        "connections)",
+        where,
+        o.max_rows,
+        workers,
+        limits.max_connections);
+    try {
+        http.serve();
+    } catch (...) {
+        stopping = true;
+        pthread_kill(stopper.native_handle(), SIGTERM); // wake the stopper
+        stopper.join();
+        throw;
     }
     stopper.join();
-    if (!clean && !stopping) {
-        throw core::Error("the HTTP server stopped unexpectedly");
-    }
     core::log::info("stopped");
     return core::ExitCode::ok;
 }

@@ -112,7 +112,6 @@ void BackfillContext::fetch_chunk(http::Request request,
         }
         return;
     }
-    ++m_planned;
     // A chunk of one asset (several metrics or one) names it in its errors.
     const bool one_asset = !chunk.keys.empty()
                            && std::all_of(chunk.keys.begin(), chunk.keys.end(), [&](const auto& k) {

@@ -171,7 +171,6 @@ public:
                      std::function<void(core::Time through)> next = {},
                      FailureHandler on_failure = {});
 
-    int planned() const { return m_planned; }
     int skipped() const { return m_skipped; }
 
 private:
@@ -179,7 +178,6 @@ private:
     core::Time m_to;
     std::map<ProgressKey, core::Time> m_progress;
     Sink m_sink;
-    int m_planned = 0;
     int m_skipped = 0;
 };
 

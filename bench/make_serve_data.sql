@@ -1,0 +1,80 @@
+-- Data for `scripts/bench serve`: about 20M points in 350 series, built with generate_series in
+-- one statement per table (no pulls): DefiLlama protocols with their assets rows (so /protocols
+-- lists them) holding a year of hourly TVL, a third of them also hourly FEES_24H; chains with
+-- hourly CHAIN_TVL (assets of kind chain, which /protocols must leave out); minute prices on
+-- two sources for the rest. Run on a database after `tm setup`; :now is the newest point's time
+-- (psql -v now=2024-03-13T00:00:00Z). `scripts/bench scale` (issue 16) has a generator of its
+-- own for the same size of store: fold the two into one file when both exist.
+\set ON_ERROR_STOP on
+\if :{?points}
+\else
+\set points 20000000
+\endif
+
+CREATE TEMP TABLE plan (source text, kind text, prefix text, metric text, n int, step interval,
+                        span int);
+-- span: points per series. The minute series take whatever is left of :points.
+INSERT INTO plan VALUES
+    ('defillama', 'protocol', 'proto-', 'TVL',       150, '1 hour',   8760),
+    ('defillama', 'protocol', 'proto-', 'FEES_24H',   50, '1 hour',   8760),
+    ('defillama', 'chain',    'chain-', 'CHAIN_TVL',  20, '1 hour',   8760),
+    ('coingecko', 'coin',     'coin-',  'PRICE',      65, '1 minute', 0),
+    ('binance',   'pair',     'coin-',  'PRICE',      65, '1 minute', 0);
+UPDATE plan SET span = (:points - (SELECT sum(n * span) FROM plan))
+                       / (SELECT sum(n) FROM plan WHERE span = 0)
+ WHERE span = 0;
+
+INSERT INTO assets (source, kind, asset, name)
+SELECT DISTINCT source, kind, prefix || lpad(i::text, 3, '0'), initcap(prefix) || i
+  FROM plan, generate_series(1, n) i;
+
+INSERT INTO series (source, asset, metric, unit)
+SELECT source, prefix || lpad(i::text, 3, '0'), metric, 'usd'
+  FROM plan, generate_series(1, n) i
+ ORDER BY 1, 2, 3;
+
+-- Building the keys and indexes of points once after the load is several times faster than
+-- growing them row by row: drop them (whatever the schema has), load, put them back as they were.
+CREATE TEMP TABLE saved AS
+SELECT 1 AS step, format('ALTER TABLE points ADD CONSTRAINT %I %s', conname,
+                         pg_get_constraintdef(oid)) AS ddl,
+       format('ALTER TABLE points DROP CONSTRAINT %I', conname) AS undo
+  FROM pg_constraint WHERE conrelid = 'points'::regclass AND contype IN ('p', 'u', 'f')
+UNION ALL
+SELECT 2, pg_get_indexdef(indexrelid), format('DROP INDEX %s', indexrelid::regclass)
+  FROM pg_index
+ WHERE indrelid = 'points'::regclass
+   AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = pg_index.indexrelid);
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT undo FROM saved ORDER BY step DESC LOOP
+        EXECUTE r.undo;
+    END LOOP;
+END $$;
+
+-- Values wander around a level per series.
+INSERT INTO points (series_id, ts, value)
+SELECT s.series_id, :'now'::timestamptz - (p.span - k) * p.step,
+       (1000 + s.series_id % 500) * CASE WHEN p.metric = 'PRICE' THEN 1 ELSE 10000 END
+       * (1 + 0.05 * sin(k / 24.0 + s.series_id))
+  FROM series s
+  JOIN plan p ON p.source = s.source AND p.metric = s.metric AND s.asset LIKE p.prefix || '%'
+ CROSS JOIN LATERAL generate_series(1, p.span) k;
+
+SET maintenance_work_mem = '1GB';
+DO $$
+DECLARE r record;
+BEGIN
+    FOR r IN SELECT ddl FROM saved ORDER BY step LOOP
+        EXECUTE r.ddl;
+    END LOOP;
+END $$;
+
+-- One ok pull per source an hour ago, so /metrics judges the feeds as it would in production.
+INSERT INTO pulls (source, kind, status, started_at, finished_at)
+SELECT DISTINCT source, 'pull', 'ok', :'now'::timestamptz - interval '1 hour',
+       :'now'::timestamptz - interval '59 minutes'
+  FROM plan;
+
+VACUUM ANALYZE;
