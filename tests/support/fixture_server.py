@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Fixture HTTP server for tm's end-to-end tests: serves recorded API responses from a folder
-by path, on 127.0.0.1 only, and injects faults on request.
+by path, on 127.0.0.1 (--host: inside a container, 0.0.0.0), and injects faults on request.
 
 Files: GET /defillama/protocols serves ROOT/defillama/protocols.json (or the exact path). A
 request with a query string first looks for a file per parameter, PATH@NAME=VALUE.json (so
@@ -178,9 +178,11 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", required=True)
     parser.add_argument("--port", type=int, default=0)
+    # 0.0.0.0 only inside a container (tests/containers), where the stack reaches it by name.
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     server.root = args.root
     tmp = args.port_file + ".tmp"
