@@ -18,6 +18,7 @@ COPY lib lib
 COPY schema schema
 COPY config config
 COPY crontab crontab
+COPY scripts/install-schedule scripts/install-schedule
 # The compiler cache outlives the image (a cache mount): after a source change only the changed
 # files compile again.
 RUN --mount=type=cache,target=/root/.cache/ccache \
