@@ -36,14 +36,14 @@ FeedLimits feed_limits(const std::vector<rules::Rule>& rules) {
 }
 
 std::vector<FeedStatus>
-feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
+feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits, PointCount points) {
     // One statement; the newest point of each series is one index probe.
     const auto r = conn.exec(
         "WITH newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
         "  LEFT JOIN LATERAL (SELECT ts FROM points WHERE series_id = s.series_id AND ts <= $1 "
         "  ORDER BY ts DESC LIMIT 1) p ON true GROUP BY s.source), "
         "stored AS (SELECT s.source, count(*) AS points FROM points p JOIN series s USING "
-        "  (series_id) GROUP BY s.source), "
+        "  (series_id) WHERE $2 GROUP BY s.source), "
         "finished AS (SELECT source, started_at, status FROM pulls WHERE kind = 'pull' "
         "  AND status <> 'running'), "
         "last AS (SELECT DISTINCT ON (source) source, started_at, status FROM finished "
@@ -58,12 +58,13 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
         "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), last.status, coalesce(streak.failed, 0), "
         "  to_char(newest.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
         "  extract(epoch FROM $1 - newest.ts), coalesce(newest.series, 0), "
-        "  coalesce(stored.points, 0), coalesce(open.alerts, 0) "
+        "  CASE WHEN $2 THEN coalesce(stored.points, 0) END, coalesce(open.alerts, 0) "
         "FROM sources src LEFT JOIN newest USING (source) LEFT JOIN stored USING (source) "
         "LEFT JOIN last USING (source) LEFT JOIN streak USING (source) LEFT JOIN open USING "
         "(source) "
         "ORDER BY src.source",
-        {core::format_iso8601(now, core::Precision::micros)});
+        {core::format_iso8601(now, core::Precision::micros),
+         points == PointCount::exact ? "true" : "false"});
     std::vector<FeedStatus> out;
     for (int i = 0; i < r.rows(); ++i) {
         FeedStatus f;
@@ -78,7 +79,9 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
             f.age_seconds = r.get_double(i, 5);
         }
         f.series = r.get_int(i, 6);
-        f.points = r.get_int(i, 7);
+        if (!r.is_null(i, 7)) {
+            f.points = r.get_int(i, 7);
+        }
         f.open_alerts = r.get_int(i, 8);
         if (const auto it = limits.max_age.find(f.source); it != limits.max_age.end()) {
             f.max_age = it->second;
@@ -108,6 +111,20 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
         out.push_back(std::move(f));
     }
     return out;
+}
+
+long long database_size(db::Connection& conn) {
+    return conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
+}
+
+long long points_estimate(db::Connection& conn) {
+    // The statistics system's live-row count follows every insert (within a second or so) and
+    // needs no ANALYZE; the planner's reltuples is the fallback.
+    return conn
+        .exec("SELECT coalesce(nullif((SELECT n_live_tup FROM pg_stat_user_tables WHERE "
+              "relid = 'points'::regclass), 0), greatest(reltuples, 0))::bigint FROM "
+              "pg_class WHERE oid = 'points'::regclass")
+        .get_int(0, 0);
 }
 
 std::optional<core::Time>

@@ -16,6 +16,7 @@ constexpr std::pair<std::string_view, View> k_views[] = {
     {"ohlcv", View::ohlcv},
     {"alerts", View::alerts},
     {"pulls", View::pulls},
+    {"pull_errors", View::pull_errors},
     {"assets", View::assets},
     {"series", View::series},
 };
@@ -270,6 +271,23 @@ Select pulls(const Filter& f, report::Format format) {
     return b.build("pulls", "started_at DESC, pull_id DESC");
 }
 
+// The failures and notices of each run, newest run first (a run's first error is in pulls).
+Select pull_errors(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    b.column("e.pull_id", "pull_id", report::Type::id);
+    b.column("p.source", "source");
+    b.column("p.kind", "kind");
+    b.column("tm_iso(p.started_at)", "started_at", report::Type::time);
+    b.column("e.asset", "asset");
+    b.column("e.request", "request");
+    b.column("e.error", "error");
+    b.source("p.source");
+    b.assets("e.asset");
+    b.range("p.started_at");
+    return b.build("pull_errors e JOIN pulls p USING (pull_id)",
+                   "e.pull_id DESC, e.asset NULLS FIRST, e.error");
+}
+
 Select assets(const Filter& f, report::Format format) {
     Builder b(f, format);
     // People look for a name; programs keep the table's own column order.
@@ -335,6 +353,8 @@ Select select(View view, const Filter& f, core::Time now, report::Format format)
         return alerts(f, format);
     case View::pulls:
         return pulls(f, format);
+    case View::pull_errors:
+        return pull_errors(f, format);
     case View::assets:
         return assets(f, format);
     case View::series:
@@ -378,6 +398,17 @@ void check_filter(db::Connection& conn, const Filter& f) {
                           *f.metric,
                           names.size(),
                           where));
+}
+
+std::vector<std::string> stored_entities(db::Connection& conn) {
+    const auto r = conn.exec("SELECT DISTINCT e.entity FROM entities e WHERE EXISTS (SELECT 1 FROM "
+                             "series s WHERE s.source = e.source AND s.kind = e.kind AND s.asset = "
+                             "e.asset) ORDER BY 1");
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        out.emplace_back(r.get(i, 0));
+    }
+    return out;
 }
 
 long long
