@@ -917,13 +917,36 @@ entity_page(db::Connection& conn, core::Time now, const std::string& entity, con
     }
     std::string body = range_links(w, "/entity/" + entity, {});
     int n = 0;
+    std::vector<const Line*> quiet; // no point in the window
     for (const auto& [key, group] : groups) {
+        std::vector<const Line*> drawn;
+        for (const Line* l : group) {
+            (l->points.empty() ? quiet : drawn).push_back(l);
+        }
+        if (drawn.empty()) {
+            continue;
+        }
         const std::string caption =
-            fmt::format("{} · {} series by {}", esc(key.second), group.size(), interval);
+            fmt::format("{} · {} series by {}", esc(key.second), drawn.size(), interval);
         body += "<div class=\"pair\">";
-        body += line_chart(fmt::format("chart-{}", ++n), caption, group);
-        body += lines_table(group, true);
+        body += line_chart(fmt::format("chart-{}", ++n), caption, drawn);
+        body += lines_table(drawn, true);
         body += "</div>\n";
+    }
+    if (n == 0) {
+        body += empty_note("No points in this window: choose a longer range.");
+    }
+    if (!quiet.empty()) {
+        std::string list;
+        for (const Line* l : quiet) {
+            list += fmt::format("<li><a href=\"{}\">{} · {} · {}</a></li>",
+                                chart_link(*l, l->metric),
+                                esc(l->source),
+                                esc(l->asset),
+                                esc(l->metric));
+        }
+        body += section("Series with no points in this window",
+                        fmt::format("<ul class=\"quiet\">{}</ul>\n", list));
     }
     return html::page(fmt::format("{}: every source", entity),
                       html::Nav::series,

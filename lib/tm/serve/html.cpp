@@ -125,7 +125,7 @@ std::string sparkline(const std::vector<std::pair<double, double>>& points) {
     if (points.size() < 2) {
         return {};
     }
-    constexpr double k_w = 120, k_h = 28, k_pad = 2;
+    constexpr double k_w = 90, k_h = 24, k_pad = 2;
     double x0 = points.front().first, x1 = points.front().first;
     double y0 = points.front().second, y1 = points.front().second;
     for (const auto& [x, y] : points) {
