@@ -63,9 +63,14 @@ public:
             where(fmt::format("(s.metric = {0} OR {1} = {0})", m, store::metric_family_sql));
         }
     }
+    // Series of any asset the entity names. A condition on series alone, so the planner picks
+    // the series first and reads only their points (a condition on the joined entity column
+    // read every point of the store).
     void entity() {
         if (m_filter.entity) {
-            where(fmt::format("e.entity = {}", m_st.text(m_filter.entity)));
+            where(fmt::format("(s.source, s.kind, s.asset) IN (SELECT source, kind, asset FROM "
+                              "entities WHERE entity = {})",
+                              m_st.text(m_filter.entity)));
         }
     }
     void range(const std::string& column) {
@@ -182,11 +187,48 @@ Select latest(const Filter& f, core::Time now, report::Format format) {
                    "s.source, s.asset, s.metric");
 }
 
+// The last point of each bucket of each series, one index probe per bucket (Filter::sampled),
+// at its own time. Buckets are date_bin's from a Monday at 00:00 UTC, so hour, day and week
+// buckets are the same as date_trunc's in UTC.
+Select sampled_history(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    series_columns(b);
+    const std::string& i = *f.interval;
+    const std::string step = b.st().param(i == "week"                 ? "7 days"
+                                          : i == "hour" || i == "day" ? "1 " + i
+                                                                      : i,
+                                          "interval");
+    const std::string since = f.since ? b.st().time(*f.since) : "NULL::timestamptz";
+    const std::string until = f.until ? b.st().time(*f.until) : "NULL::timestamptz";
+    b.column("tm_iso(p.ts)", "ts", report::Type::time);
+    b.column("p.value", "value", report::Type::number);
+    b.column("NULL::bigint", "points", report::Type::count);
+    series_filters(b);
+    b.range("p.ts");
+    return b.build(
+        fmt::format(
+            "series s CROSS JOIN LATERAL (SELECT date_bin({0}, coalesce({1}, (SELECT ts FROM "
+            "points WHERE series_id = s.series_id ORDER BY ts LIMIT 1)), '2000-01-03T00:00Z') AS "
+            "lo, coalesce({2}, (SELECT ts FROM points WHERE series_id = s.series_id ORDER BY ts "
+            "DESC LIMIT 1) + interval '1 microsecond') AS hi) r CROSS JOIN LATERAL "
+            "generate_series(r.lo, r.hi - interval '1 microsecond', {0}) k(bucket) CROSS JOIN "
+            "LATERAL (SELECT ts, value FROM points WHERE series_id = s.series_id AND ts >= "
+            "k.bucket AND ts < least(k.bucket + {0}, r.hi) ORDER BY ts DESC LIMIT 1) p {3}",
+            step,
+            since,
+            until,
+            series_joins(b)),
+        "s.source, s.asset, s.metric, k.bucket");
+}
+
 Select history(const Filter& f, report::Format format) {
     Builder b(f, format);
     series_columns(b);
     const std::string from =
         fmt::format("points p JOIN series s USING (series_id) {}", series_joins(b));
+    if (f.interval && f.sampled) {
+        return sampled_history(f, format);
+    }
     if (!f.interval) {
         b.column("tm_iso(p.ts)", "ts", report::Type::time);
         b.column("p.value", "value", report::Type::number);
@@ -268,7 +310,9 @@ Select pulls(const Filter& f, report::Format format) {
     b.column("error", "error");
     b.source("source");
     b.range("started_at");
-    return b.build("pulls", "started_at DESC, pull_id DESC");
+    // Newest first: pull ids are taken as runs start, so their order is the start order, and
+    // the primary key reads the newest page without sorting the whole journal.
+    return b.build("pulls", "pull_id DESC");
 }
 
 // The failures and notices of each run, newest run first (a run's first error is in pulls).

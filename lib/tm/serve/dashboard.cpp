@@ -1,4 +1,5 @@
 #include <tm/core/error.hpp>
+#include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/query/views.hpp>
 #include <tm/serve/dashboard.hpp>
@@ -27,7 +28,14 @@ public:
     Rows(db::Connection& conn, query::View view, const query::Filter& f, core::Time now)
         : m_result(nullptr) {
         const auto s = query::select(view, f, now, report::Format::table);
+        const auto started = std::chrono::steady_clock::now();
         m_result = conn.exec(s.sql, s.params);
+        core::log::debug(
+            "dashboard: {} rows of {} in {:.1f} ms",
+            m_result.rows(),
+            query::view_names()[static_cast<std::size_t>(view)],
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
+                .count());
         for (std::size_t i = 0; i < s.columns.size(); ++i) {
             m_index.emplace(s.columns[i].name, static_cast<int>(i));
         }
@@ -182,18 +190,16 @@ std::string range_links(const Window& w,
 // One line of a chart: its points as (milliseconds, JSON number) and figures for the table.
 struct Line {
     std::string source, kind, asset, name, metric, unit, label, entity;
-    std::vector<std::pair<long long, std::string>> points;
-    long long samples = 0; // stored points behind the buckets
+    std::vector<std::pair<long long, std::string>> points; // one per bucket: its last value
     std::optional<double> first, last, low, high;
     std::string first_ts, last_ts;
 
-    void add(std::string_view ts, std::optional<std::string_view> value, long long n) {
+    void add(std::string_view ts, std::optional<std::string_view> value) {
         const auto t = core::parse_time(ts);
         const auto v = value ? core::strings::parse_double(*value) : std::nullopt;
         if (!t) {
             return;
         }
-        samples += n;
         points.emplace_back(
             std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count(),
             v ? std::string(*value) : "null");
@@ -315,7 +321,7 @@ std::string lines_table(const std::vector<const Line*>& lines, bool with_source)
     if (with_source) {
         out += "<th>source</th><th>asset</th>";
     }
-    out += "<th>metric</th><th class=\"num\">points</th><th>from</th><th>to</th><th "
+    out += "<th>metric</th><th>from</th><th>to</th><th "
            "class=\"num\">first</th><th class=\"num\">last</th><th class=\"num\">change</th><th "
            "class=\"num\">low</th><th class=\"num\">high</th></tr></thead><tbody>\n";
     for (const Line* l : lines) {
@@ -330,11 +336,10 @@ std::string lines_table(const std::vector<const Line*>& lines, bool with_source)
                                labelled(l->name, l->asset));
         }
         out += fmt::format(
-            "<td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>"
             "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td "
             "class=\"num\">{}</td></tr>\n",
             esc(l->metric),
-            esc(core::strings::group_thousands(l->samples)),
             html::when(l->first_ts),
             html::when(l->last_ts),
             v(l->first),
@@ -348,7 +353,7 @@ std::string lines_table(const std::vector<const Line*>& lines, bool with_source)
     return out + "</tbody></table>\n";
 }
 
-// Reads history rows (source, asset, metric, ts, value, points) into `lines` by their key.
+// Reads sampled history rows (source, asset, metric, ts, value) into `lines` by their key.
 void fill_lines(const Rows& r, std::map<std::string, Line>& lines) {
     for (int i = 0; i < r.size(); ++i) {
         const std::string key = fmt::format(
@@ -357,9 +362,7 @@ void fill_lines(const Rows& r, std::map<std::string, Line>& lines) {
         if (it == lines.end()) {
             continue;
         }
-        const auto n = r.get(i, "points");
-        it->second.add(
-            r.text(i, "ts"), r.get(i, "value"), n ? core::strings::parse_int(*n).value_or(1) : 1);
+        it->second.add(r.text(i, "ts"), r.get(i, "value"));
     }
 }
 
@@ -381,7 +384,7 @@ Line line_of(const Rows& series, int i) {
 
 // --- DeFi ---------------------------------------------------------------------------------
 
-// A leader of one metric: its newest value, changes and the last week's hourly values.
+// A leader of one metric: its newest value, changes and the last week's values.
 struct Leader {
     std::string asset, name, ts;
     double value = 0;
@@ -389,8 +392,8 @@ struct Leader {
     std::vector<Point> spark;
 };
 
-// The value `back` seconds before `t` (the last point at or before then, if it is at most a
-// day older) compared with `v`.
+// `v` compared with the value `back` seconds before `t`: the last sampled point at or before
+// then (up to a sampling step earlier), if it is at most a day older.
 std::optional<double> change_since(const std::vector<Point>& pts, double t, double v, double back) {
     const double target = t - back;
     const Point* found = nullptr;
@@ -407,7 +410,7 @@ std::optional<double> change_since(const std::vector<Point>& pts, double t, doub
 }
 
 // The `n` largest DefiLlama assets of `kind` by `metric` (the latest view, sorted), with their
-// hourly history over the last 8 days (the history view) for changes and sparklines.
+// last 8 days sampled every 4 hours (the history view) for changes and sparklines.
 std::vector<Leader> leaders(
     db::Connection& conn, core::Time now, std::string_view kind, std::string_view metric, int n) {
     const query::Filter f{.source = "defillama",
@@ -440,8 +443,10 @@ std::vector<Leader> leaders(
         h.assets.push_back(l.asset);
     }
     h.since = core::Time{std::chrono::seconds(static_cast<long long>(*newest - 8 * k_day))};
-    h.interval = "hour";
-    h.limit = static_cast<long long>(n) * 24 * 9;
+    // The last point of every 4 hours: 48 index probes per asset, not 192 hourly ones.
+    h.interval = "4 hours";
+    h.sampled = true;
+    h.limit = static_cast<long long>(n) * 6 * 9;
     const Rows hist(conn, query::View::history, h, now);
     std::map<std::string, std::vector<Point>, std::less<>> by_asset;
     for (int i = 0; i < hist.size(); ++i) {
@@ -745,36 +750,28 @@ std::string overview_page(db::Connection& conn, core::Time now, const query::Fee
 }
 
 std::string defi_page(db::Connection& conn, core::Time now) {
+    struct Table {
+        const char* title;
+        const char* kind;
+        const char* metric;
+        const char* header;
+        int rows;
+    };
+    constexpr Table k_tables[] = {
+        {"Protocols by TVL", "protocol", "TVL", "TVL", 15},
+        {"Chains by TVL", "chain", "CHAIN_TVL", "TVL", 15},
+        {"Fees, last day", "protocol", "FEES_24H", "fees", 10},
+        {"Revenue, last day", "protocol", "REVENUE_24H", "revenue", 10},
+        {"DEX volume, last day", "protocol", "DEX_VOLUME_24H", "volume", 10},
+        {"Stablecoins by supply", "stablecoin", "STABLECOIN_SUPPLY", "supply", 10},
+    };
     std::string body = "<div class=\"grid\">";
-    body += section(
-        "Protocols by TVL",
-        leaders_table(leaders(conn, now, "protocol", "TVL", 15), "protocol", "TVL", "TVL", "usd"));
-    body += section(
-        "Chains by TVL",
-        leaders_table(
-            leaders(conn, now, "chain", "CHAIN_TVL", 15), "chain", "CHAIN_TVL", "TVL", "usd"));
-    body += section(
-        "Fees, last day",
-        leaders_table(
-            leaders(conn, now, "protocol", "FEES_24H", 10), "protocol", "FEES_24H", "fees", "usd"));
-    body += section("Revenue, last day",
-                    leaders_table(leaders(conn, now, "protocol", "REVENUE_24H", 10),
-                                  "protocol",
-                                  "REVENUE_24H",
-                                  "revenue",
-                                  "usd"));
-    body += section("DEX volume, last day",
-                    leaders_table(leaders(conn, now, "protocol", "DEX_VOLUME_24H", 10),
-                                  "protocol",
-                                  "DEX_VOLUME_24H",
-                                  "volume",
-                                  "usd"));
-    body += section("Stablecoins by supply",
-                    leaders_table(leaders(conn, now, "stablecoin", "STABLECOIN_SUPPLY", 10),
-                                  "stablecoin",
-                                  "STABLECOIN_SUPPLY",
-                                  "supply",
-                                  "usd"));
+    for (const auto& t : k_tables) {
+        body += section(
+            t.title,
+            leaders_table(
+                leaders(conn, now, t.kind, t.metric, t.rows), t.kind, t.metric, t.header, "usd"));
+    }
     body += "</div>\n";
     body += section("Pools: APY and utilization (largest by TVL)", pools_table(conn, now), "wide");
     return html::page("DeFi", html::Nav::defi, body, core::format_iso8601(now));
@@ -837,6 +834,7 @@ std::string chart_page(db::Connection& conn, core::Time now, const ChartRequest&
         h.since = s.since;
         h.until = s.until;
         h.interval = interval;
+        h.sampled = true;
         h.limit = k_max_chart_rows;
         fill_lines(Rows(conn, query::View::history, h, now), lines);
     }
@@ -906,6 +904,7 @@ entity_page(db::Connection& conn, core::Time now, const std::string& entity, con
     h.since = s.since;
     h.until = s.until;
     h.interval = interval;
+    h.sampled = true;
     h.limit = k_max_chart_rows;
     fill_lines(Rows(conn, query::View::history, h, now), lines);
 

@@ -10,31 +10,41 @@
 
 namespace serve::html {
 
-std::string escape(std::string_view s) {
+namespace {
+
+// `s` with each character that `replace` maps to text replaced by that text.
+template <typename Replace> std::string substitute(std::string_view s, Replace replace) {
     std::string out;
     out.reserve(s.size() + s.size() / 8);
     for (const char c : s) {
-        switch (c) {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        case '\'':
-            out += "&#39;";
-            break;
-        default:
+        if (const std::string_view r = replace(c); !r.empty()) {
+            out += r;
+        } else {
             out += c;
         }
     }
     return out;
+}
+
+} // namespace
+
+std::string escape(std::string_view s) {
+    return substitute(s, [](char c) -> std::string_view {
+        switch (c) {
+        case '&':
+            return "&amp;";
+        case '<':
+            return "&lt;";
+        case '>':
+            return "&gt;";
+        case '"':
+            return "&quot;";
+        case '\'':
+            return "&#39;";
+        default:
+            return {};
+        }
+    });
 }
 
 std::string url_encode(std::string_view s, std::string_view keep) {
@@ -64,24 +74,18 @@ std::string link(std::string_view path,
 }
 
 std::string script_json(std::string_view json) {
-    std::string out;
-    out.reserve(json.size());
-    for (const char c : json) {
+    return substitute(json, [](char c) -> std::string_view {
         switch (c) {
         case '<':
-            out += "\\u003c";
-            break;
+            return "\\u003c";
         case '>':
-            out += "\\u003e";
-            break;
+            return "\\u003e";
         case '&':
-            out += "\\u0026";
-            break;
+            return "\\u0026";
         default:
-            out += c;
+            return {};
         }
-    }
-    return out;
+    });
 }
 
 std::string value(double v, std::string_view unit) {
