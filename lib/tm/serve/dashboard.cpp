@@ -571,7 +571,8 @@ std::string pools_table(db::Connection& conn, core::Time now) {
 std::string series_index(db::Connection& conn, core::Time now) {
     std::string options;
     for (const auto& s : sources::source_names()) {
-        options += fmt::format("<option>{}</option>", esc(s));
+        options +=
+            fmt::format("<option{}>{}</option>", s == "defillama" ? " selected" : "", esc(s));
     }
     std::string body = section(
         "Find a series",
