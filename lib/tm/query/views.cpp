@@ -377,6 +377,15 @@ std::optional<View> view_named(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view view_name(View view) {
+    for (const auto& [n, v] : k_views) {
+        if (v == view) {
+            return n;
+        }
+    }
+    return "?";
+}
+
 std::vector<std::string> view_names() {
     std::vector<std::string> out;
     for (const auto& [n, v] : k_views) {

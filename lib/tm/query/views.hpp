@@ -17,6 +17,7 @@ enum class View { latest, history, ohlcv, alerts, pulls, pull_errors, assets, se
 // "latest" → View::latest; nullopt for anything else.
 std::optional<View> view_named(std::string_view name);
 std::vector<std::string> view_names();
+std::string_view view_name(View view);
 
 // Filters; every value travels as a bound parameter.
 struct Filter {

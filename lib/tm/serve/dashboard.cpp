@@ -33,7 +33,7 @@ public:
         core::log::debug(
             "dashboard: {} rows of {} in {:.1f} ms",
             m_result.rows(),
-            query::view_names()[static_cast<std::size_t>(view)],
+            query::view_name(view),
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started)
                 .count());
         for (std::size_t i = 0; i < s.columns.size(); ++i) {
@@ -42,7 +42,11 @@ public:
     }
     int size() const { return m_result.rows(); }
     std::optional<std::string_view> get(int row, std::string_view column) const {
-        const int c = m_index.find(column)->second;
+        const auto at = m_index.find(column);
+        if (at == m_index.end()) { // a page asking for a column its view lacks: a bug here
+            throw core::Error(fmt::format("the view has no column {}", column));
+        }
+        const int c = at->second;
         if (m_result.is_null(row, c)) {
             return std::nullopt;
         }
@@ -158,11 +162,14 @@ Span span_of(const Window& w, core::Time now) {
     return {now - days * std::chrono::days{1}, std::nullopt};
 }
 
-// Hourly buckets up to a month, daily ones beyond: a chart of at most ~750 points per series.
+// Hourly buckets up to a month, daily ones up to three years, weekly beyond: a chart of at most
+// ~1,100 points per series whatever the window.
 std::string interval_for(const Span& s, core::Time now, std::optional<core::Time> first) {
     const core::Time from = s.since ? *s.since : first.value_or(now);
     const core::Time to = s.until ? *s.until : now;
-    return to - from <= 31 * std::chrono::days{1} ? "hour" : "day";
+    return to - from <= 31 * std::chrono::days{1}        ? "hour"
+           : to - from <= 3 * 366 * std::chrono::days{1} ? "day"
+                                                         : "week";
 }
 
 std::string range_links(const Window& w,
