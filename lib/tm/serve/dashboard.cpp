@@ -739,7 +739,8 @@ std::string overview_page(db::Connection& conn, core::Time now, const query::Fee
                        "</th><th>message</th></tr></thead><tbody>\n";
     for (int i = 0; i < alerts.size(); ++i) {
         list +=
-            fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+            fmt::format("<tr><td>{}</td><td>{}</td><td class=\"name\">{}</td><td>{}</td><td "
+                        "class=\"msg\">{}</td></tr>\n",
                         html::badge(alerts.text(i, "severity"), alerts.text(i, "severity")),
                         esc(alerts.text(i, "rule")),
                         alerts.get(i, "asset")
@@ -1008,7 +1009,7 @@ std::string journal_page(db::Connection& conn, core::Time now, const JournalRequ
                                                 + 2 * std::chrono::days{1})}}));
             }
             out += fmt::format(
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td><td "
+                "<tr><td>{}</td><td>{}</td><td class=\"name\">{}</td><td class=\"num\">{}</td><td "
                 "class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
                 "<td class=\"msg\">{}</td><td>{}</td></tr>\n",
                 html::badge(a.text(i, "severity"), a.text(i, "severity")),
