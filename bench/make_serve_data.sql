@@ -1,8 +1,10 @@
--- Data for `scripts/bench serve`: about 20M points in 350 series, built with generate_series in
+-- Data for `scripts/bench serve`: about 20M points in 460 series, built with generate_series in
 -- one statement per table (no pulls): DefiLlama protocols with their assets rows (so /protocols
 -- lists them) holding a year of hourly TVL, a third of them also hourly FEES_24H; chains with
--- hourly CHAIN_TVL (assets of kind chain, which /protocols must leave out); minute prices on
--- two sources for the rest. Run on a database after `tm setup`; :now is the newest point's time
+-- hourly CHAIN_TVL (assets of kind chain, which /protocols must leave out); stablecoins and
+-- pools (TVL, APY, utilization) for the dashboard's DeFi page; minute prices on two sources for
+-- the rest, each coin one entity on both (the dashboard's overlay), with their daily candles;
+-- alerts and a pulls journal. Run on a database after `tm setup`; :now is the newest point's time
 -- (psql -v now=2024-03-13T00:00:00Z). `scripts/bench scale` (issue 16) has a generator of its
 -- own for the same size of store: fold the two into one file when both exist.
 \set ON_ERROR_STOP on
@@ -15,9 +17,13 @@ CREATE TEMP TABLE plan (source text, kind text, prefix text, metric text, n int,
                         span int);
 -- span: points per series. The minute series take whatever is left of :points.
 INSERT INTO plan VALUES
-    ('defillama', 'protocol', 'proto-', 'TVL',       150, '1 hour',   8760),
-    ('defillama', 'protocol', 'proto-', 'FEES_24H',   50, '1 hour',   8760),
-    ('defillama', 'chain',    'chain-', 'CHAIN_TVL',  20, '1 hour',   8760),
+    ('defillama', 'protocol',   'proto-', 'TVL',               150, '1 hour',   8760),
+    ('defillama', 'protocol',   'proto-', 'FEES_24H',           50, '1 hour',   8760),
+    ('defillama', 'chain',      'chain-', 'CHAIN_TVL',          20, '1 hour',   8760),
+    ('defillama', 'stablecoin', 'stbl-',  'STABLECOIN_SUPPLY',  20, '1 hour',   8760),
+    ('defillama', 'pool',       'pool-',  'POOL_TVL',           30, '1 hour',   8760),
+    ('defillama', 'pool',       'pool-',  'APY',                30, '1 hour',   8760),
+    ('defillama', 'pool',       'pool-',  'UTILIZATION',        30, '1 hour',   8760),
     ('coingecko', 'coin',     'coin-',  'PRICE',      65, '1 minute', 0),
     ('binance',   'pair',     'coin-',  'PRICE',      65, '1 minute', 0);
 UPDATE plan SET span = (:points - (SELECT sum(n * span) FROM plan))
@@ -28,10 +34,15 @@ INSERT INTO assets (source, kind, asset, name)
 SELECT DISTINCT source, kind, prefix || lpad(i::text, 3, '0'), initcap(prefix) || i
   FROM plan, generate_series(1, n) i;
 
-INSERT INTO series (source, asset, metric, unit)
-SELECT source, prefix || lpad(i::text, 3, '0'), metric, 'usd'
+INSERT INTO series (source, kind, asset, metric, unit)
+SELECT source, kind, prefix || lpad(i::text, 3, '0'), metric,
+       CASE metric WHEN 'APY' THEN 'percent' WHEN 'UTILIZATION' THEN 'ratio' ELSE 'usd' END
   FROM plan, generate_series(1, n) i
- ORDER BY 1, 2, 3;
+ ORDER BY 1, 2, 3, 4;
+
+INSERT INTO entities (entity, source, kind, asset)
+SELECT DISTINCT asset, source, kind, asset FROM series WHERE metric = 'PRICE'
+ON CONFLICT DO NOTHING;
 
 -- Building the keys and indexes of points once after the load is several times faster than
 -- growing them row by row: drop them (whatever the schema has), load, put them back as they were.
@@ -56,7 +67,9 @@ END $$;
 -- Values wander around a level per series.
 INSERT INTO points (series_id, ts, value)
 SELECT s.series_id, :'now'::timestamptz - (p.span - k) * p.step,
-       (1000 + s.series_id % 500) * CASE WHEN p.metric = 'PRICE' THEN 1 ELSE 10000 END
+       (1000 + s.series_id % 500)
+       * CASE p.metric WHEN 'PRICE' THEN 1 WHEN 'APY' THEN 0.005 WHEN 'UTILIZATION' THEN 0.0005
+                       ELSE 10000 END
        * (1 + 0.05 * sin(k / 24.0 + s.series_id))
   FROM series s
   JOIN plan p ON p.source = s.source AND p.metric = s.metric AND s.asset LIKE p.prefix || '%'
@@ -71,10 +84,26 @@ BEGIN
     END LOOP;
 END $$;
 
--- One ok pull per source an hour ago, so /metrics judges the feeds as it would in production.
-INSERT INTO pulls (source, kind, status, started_at, finished_at)
-SELECT DISTINCT source, 'pull', 'ok', :'now'::timestamptz - interval '1 hour',
-       :'now'::timestamptz - interval '59 minutes'
-  FROM plan;
+-- One ok pull per source an hour ago, so /metrics judges the feeds as it would in production;
+-- before it, a year of hourly pulls of each (a journal the size a deployment keeps).
+INSERT INTO pulls (source, kind, status, started_at, finished_at, requests, points_inserted)
+SELECT source, 'pull', CASE WHEN h % 97 = 0 THEN 'partial' ELSE 'ok' END,
+       :'now'::timestamptz - h * interval '1 hour',
+       :'now'::timestamptz - h * interval '1 hour' + interval '40 seconds', 14, 300
+  FROM (SELECT DISTINCT source FROM plan) s, generate_series(8760, 1, -1) h;
+INSERT INTO pull_errors (pull_id, asset, request, error)
+SELECT pull_id, 'proto-001', '/protocols', 'HTTP 500' FROM pulls WHERE status = 'partial';
+
+-- Alerts as tm detect leaves them: a few open, many resolved.
+INSERT INTO alerts (rule, series_id, status, severity, opened_at, last_seen_at, resolved_at,
+                    value, baseline, message)
+SELECT 'tvl_drop', s.series_id, CASE WHEN k <= 5 THEN 'open' ELSE 'resolved' END, 'critical',
+       :'now'::timestamptz - k * interval '1 day', :'now'::timestamptz - k * interval '1 day',
+       CASE WHEN k > 5 THEN :'now'::timestamptz - k * interval '1 day' + interval '6 hours' END,
+       75, 100, 'TVL down 25% in 24h'
+  FROM series s, generate_series(1, 300) k
+ WHERE s.metric = 'TVL' AND s.series_id % 10 = k % 10;
+
+REFRESH MATERIALIZED VIEW daily_ohlcv;
 
 VACUUM ANALYZE;

@@ -44,7 +44,7 @@ std::string table(const std::vector<FeedStatus>& feeds) {
              f.age_seconds ? core::format_age(*f.age_seconds) : "-",
              f.max_age ? core::format_age(std::chrono::duration<double>(*f.max_age).count()) : "-",
              core::strings::group_thousands(f.series),
-             core::strings::group_thousands(f.points),
+             core::strings::group_thousands(f.points.value_or(0)),
              std::to_string(f.open_alerts),
              f.reason});
     }
@@ -66,7 +66,7 @@ std::string feed_json(const FeedStatus& f) {
         f.max_age ? fmt::format("{:.0f}", std::chrono::duration<double>(*f.max_age).count())
                   : "null",
         f.series,
-        f.points,
+        f.points.value_or(0),
         f.open_alerts,
         json_text(f.reason));
 }
@@ -98,8 +98,7 @@ int run_status(const StatusOptions& o, std::FILE* out) {
         db::Connection conn = db::connect(target);
         db::require_schema(conn);
         const auto feeds = query::feed_status(conn, core::Clock::now(), limits);
-        const long long size =
-            conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
+        const long long size = query::database_size(conn);
         report::current_run().result = report::Result::ok;
         if (feeds.empty()) {
             return report_unknown("nothing pulled yet (run tm pull SOURCE)", o.json, out);

@@ -16,6 +16,7 @@ constexpr std::pair<std::string_view, View> k_views[] = {
     {"ohlcv", View::ohlcv},
     {"alerts", View::alerts},
     {"pulls", View::pulls},
+    {"pull_errors", View::pull_errors},
     {"assets", View::assets},
     {"series", View::series},
 };
@@ -62,9 +63,14 @@ public:
             where(fmt::format("(s.metric = {0} OR {1} = {0})", m, store::metric_family_sql));
         }
     }
+    // Series of any asset the entity names. A condition on series alone, so the planner picks
+    // the series first and reads only their points (a condition on the joined entity column
+    // read every point of the store).
     void entity() {
         if (m_filter.entity) {
-            where(fmt::format("e.entity = {}", m_st.text(m_filter.entity)));
+            where(fmt::format("(s.source, s.kind, s.asset) IN (SELECT source, kind, asset FROM "
+                              "entities WHERE entity = {})",
+                              m_st.text(m_filter.entity)));
         }
     }
     void range(const std::string& column) {
@@ -181,11 +187,48 @@ Select latest(const Filter& f, core::Time now, report::Format format) {
                    "s.source, s.asset, s.metric");
 }
 
+// The last point of each bucket of each series, one index probe per bucket (Filter::sampled),
+// at its own time. Buckets are date_bin's from a Monday at 00:00 UTC, so hour, day and week
+// buckets are the same as date_trunc's in UTC.
+Select sampled_history(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    series_columns(b);
+    const std::string& i = *f.interval;
+    const std::string step = b.st().param(i == "week"                 ? "7 days"
+                                          : i == "hour" || i == "day" ? "1 " + i
+                                                                      : i,
+                                          "interval");
+    const std::string since = f.since ? b.st().time(*f.since) : "NULL::timestamptz";
+    const std::string until = f.until ? b.st().time(*f.until) : "NULL::timestamptz";
+    b.column("tm_iso(p.ts)", "ts", report::Type::time);
+    b.column("p.value", "value", report::Type::number);
+    b.column("NULL::bigint", "points", report::Type::count);
+    series_filters(b);
+    b.range("p.ts");
+    return b.build(
+        fmt::format(
+            "series s CROSS JOIN LATERAL (SELECT date_bin({0}, coalesce({1}, (SELECT ts FROM "
+            "points WHERE series_id = s.series_id ORDER BY ts LIMIT 1)), '2000-01-03T00:00Z') AS "
+            "lo, coalesce({2}, (SELECT ts FROM points WHERE series_id = s.series_id ORDER BY ts "
+            "DESC LIMIT 1) + interval '1 microsecond') AS hi) r CROSS JOIN LATERAL "
+            "generate_series(r.lo, r.hi - interval '1 microsecond', {0}) k(bucket) CROSS JOIN "
+            "LATERAL (SELECT ts, value FROM points WHERE series_id = s.series_id AND ts >= "
+            "k.bucket AND ts < least(k.bucket + {0}, r.hi) ORDER BY ts DESC LIMIT 1) p {3}",
+            step,
+            since,
+            until,
+            series_joins(b)),
+        "s.source, s.asset, s.metric, k.bucket");
+}
+
 Select history(const Filter& f, report::Format format) {
     Builder b(f, format);
     series_columns(b);
     const std::string from =
         fmt::format("points p JOIN series s USING (series_id) {}", series_joins(b));
+    if (f.interval && f.sampled) {
+        return sampled_history(f, format);
+    }
     if (!f.interval) {
         b.column("tm_iso(p.ts)", "ts", report::Type::time);
         b.column("p.value", "value", report::Type::number);
@@ -267,7 +310,26 @@ Select pulls(const Filter& f, report::Format format) {
     b.column("error", "error");
     b.source("source");
     b.range("started_at");
-    return b.build("pulls", "started_at DESC, pull_id DESC");
+    // Newest first: pull ids are taken as runs start, so their order is the start order, and
+    // the primary key reads the newest page without sorting the whole journal.
+    return b.build("pulls", "pull_id DESC");
+}
+
+// The failures and notices of each run, newest run first (a run's first error is in pulls).
+Select pull_errors(const Filter& f, report::Format format) {
+    Builder b(f, format);
+    b.column("e.pull_id", "pull_id", report::Type::id);
+    b.column("p.source", "source");
+    b.column("p.kind", "kind");
+    b.column("tm_iso(p.started_at)", "started_at", report::Type::time);
+    b.column("e.asset", "asset");
+    b.column("e.request", "request");
+    b.column("e.error", "error");
+    b.source("p.source");
+    b.assets("e.asset");
+    b.range("p.started_at");
+    return b.build("pull_errors e JOIN pulls p USING (pull_id)",
+                   "e.pull_id DESC, e.asset NULLS FIRST, e.error");
 }
 
 Select assets(const Filter& f, report::Format format) {
@@ -315,6 +377,15 @@ std::optional<View> view_named(std::string_view name) {
     return std::nullopt;
 }
 
+std::string_view view_name(View view) {
+    for (const auto& [n, v] : k_views) {
+        if (v == view) {
+            return n;
+        }
+    }
+    return "?";
+}
+
 std::vector<std::string> view_names() {
     std::vector<std::string> out;
     for (const auto& [n, v] : k_views) {
@@ -335,6 +406,8 @@ Select select(View view, const Filter& f, core::Time now, report::Format format)
         return alerts(f, format);
     case View::pulls:
         return pulls(f, format);
+    case View::pull_errors:
+        return pull_errors(f, format);
     case View::assets:
         return assets(f, format);
     case View::series:
@@ -378,6 +451,17 @@ void check_filter(db::Connection& conn, const Filter& f) {
                           *f.metric,
                           names.size(),
                           where));
+}
+
+std::vector<std::string> stored_entities(db::Connection& conn) {
+    const auto r = conn.exec("SELECT DISTINCT e.entity FROM entities e WHERE EXISTS (SELECT 1 FROM "
+                             "series s WHERE s.source = e.source AND s.kind = e.kind AND s.asset = "
+                             "e.asset) ORDER BY 1");
+    std::vector<std::string> out;
+    for (int i = 0; i < r.rows(); ++i) {
+        out.emplace_back(r.get(i, 0));
+    }
+    return out;
 }
 
 long long
