@@ -190,16 +190,24 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
     // Daily totals (total24h) describe the last complete UTC day.
     const core::Time yesterday = core::floor_to(ctx.now(), 24h) - 24h;
     if (phase == 1) {
-        // Inflows of the top protocols by TVL, ranked from phase 0's /protocols.
-        const auto& keys = ctx.points().keys();
-        std::vector<std::pair<std::string, double>> tvl;
-        for (size_t i = 0; i < ctx.points().size(); ++i) {
-            const auto& k = keys[ctx.points().refs()[i]];
-            if (k.metric == "TVL") {
-                tvl.emplace_back(k.asset, ctx.points().values()[i]);
+        if (m_rank_for_flows) {
+            // Inflows of the top protocols by TVL, ranked from phase 0's /protocols.
+            const auto& keys = ctx.points().keys();
+            std::vector<std::pair<std::string, double>> tvl;
+            for (size_t i = 0; i < ctx.points().size(); ++i) {
+                const auto& k = keys[ctx.points().refs()[i]];
+                if (k.metric == "TVL") {
+                    tvl.emplace_back(k.asset, ctx.points().values()[i]);
+                }
             }
+            plan_inflows(ctx, m_selection.pick(Kind::protocol, "INFLOW", tvl));
         }
-        plan_inflows(ctx, m_selection.pick(Kind::protocol, "INFLOW", tvl));
+        // Every list has answered: a name none of them has is one DefiLlama does not know
+        // (judged only when all arrived; a failed list says so itself).
+        if (ctx.failed() == 0) {
+            m_selection.learn(ctx.assets());
+            check_names(ctx, known_assets(ctx.points(), ctx.assets()), {}, "DefiLlama's lists");
+        }
         return false;
     }
     bool rank_for_flows = false;
@@ -226,7 +234,38 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
             }
         }
     }
-    return rank_for_flows;
+    m_rank_for_flows = rank_for_flows;
+    return rank_for_flows || m_selection.named_count() > 0;
+}
+
+std::set<std::pair<Kind, std::string>>
+DefiLlama::known_assets(const store::Batch& points, const std::vector<store::Asset>& assets) {
+    std::set<std::pair<Kind, std::string>> known;
+    for (const auto& k : points.keys()) {
+        Kind kind;
+        if (family_of(k.metric, &kind) != nullptr) {
+            known.emplace(kind, k.asset);
+        }
+    }
+    for (const auto& a : assets) {
+        known.emplace(a.kind, a.asset);
+    }
+    return known;
+}
+
+void DefiLlama::check_names(RunContext& ctx,
+                            const std::set<std::pair<Kind, std::string>>& known,
+                            const std::set<Kind>& config_kinds,
+                            const std::string& where) {
+    std::vector<std::string> names;
+    for (const auto& [kind, id] : known) {
+        names.push_back(id);
+    }
+    ctx.report_unknown(m_selection.unknown(known, config_kinds),
+                       m_selection.named_count(),
+                       "DefiLlama asset",
+                       names,
+                       where);
 }
 
 void DefiLlama::plan_inflows(PullContext& ctx, const std::vector<std::string>& slugs) {
@@ -262,6 +301,7 @@ void DefiLlama::fetch_list(RunContext& ctx, Snapshot list) {
                 [this, name = list.name, parse = std::move(list.parse)](std::string& body) {
                     List& parsed = m_lists[name];
                     parse(body, parsed.points, parsed.assets);
+                    parsed.arrived = true;
                     m_selection.learn(parsed.assets);
                 });
 }
@@ -325,15 +365,42 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
     if (phase > 1) {
         return false;
     }
+    // Every list answered: what none of them has is unknown to DefiLlama. Unlisted protocols
+    // and chains are asked for anyway (a parent protocol, an old label); DefiLlama's 400 then
+    // names them.
+    std::set<std::pair<Kind, std::string>> known;
+    const bool lists_arrived = std::all_of(
+        m_lists.begin(), m_lists.end(), [](const auto& list) { return list.second.arrived; });
+    for (const auto& [name, list] : m_lists) {
+        const auto listed = known_assets(list.points, list.assets);
+        known.insert(listed.begin(), listed.end());
+    }
+    if (lists_arrived && !m_lists.empty()) {
+        check_names(ctx, known, {Kind::stablecoin, Kind::bridge, Kind::pool}, "DefiLlama's lists");
+    }
+    std::vector<std::string> known_names;
+    for (const auto& [kind, id] : known) {
+        known_names.push_back(id);
+    }
     const auto chunk = [&](Service service,
                            const std::string& path,
                            const std::string& asset,
                            std::string_view name,
                            BackfillContext::ChunkParser parse) {
-        ctx.fetch_chunk(get(m_endpoints.url(service, path),
-                            fmt::format("GET {}", path.substr(0, path.find('?')))),
+        const std::string label = fmt::format("GET {}", path.substr(0, path.find('?')));
+        ctx.fetch_chunk(get(m_endpoints.url(service, path), label),
                         Chunk{{{asset, std::string(name)}}, ctx.to()},
-                        std::move(parse));
+                        std::move(parse),
+                        {},
+                        // DefiLlama's 400 ("Protocol not found", "There is no chain with that
+                        // name", "invalid configID!") is its word for an unknown asset.
+                        [&ctx, asset, label, known_names](const http::Response& r) {
+                            if (r.status != 400) {
+                                return false;
+                            }
+                            ctx.report_unknown({asset}, 0, "DefiLlama asset", known_names, label);
+                            return true;
+                        });
     };
     for (const auto& f : families()) {
         if (!m_selection.wants_family(f) || !available(f)) {

@@ -45,6 +45,15 @@ private:
     std::vector<std::pair<std::string, double>> candidates(const std::string& list,
                                                            std::string_view metric) const;
     std::string chain_label(const std::string& key) const;
+    // The (kind, id) of every asset `points` and `assets` hold.
+    static std::set<std::pair<Kind, std::string>> known_assets(const store::Batch& points,
+                                                              const std::vector<store::Asset>& assets);
+    // Reports the names of the run that none of `known` matches (config rows of `config_kinds`
+    // only), with the closest ids; `where` says what was searched.
+    void check_names(RunContext& ctx,
+                     const std::set<std::pair<Kind, std::string>>& known,
+                     const std::set<Kind>& config_kinds,
+                     const std::string& where);
 
     SourceInfo m_info;
     Endpoints m_endpoints;
@@ -52,9 +61,11 @@ private:
     struct List {
         store::Batch points;
         std::vector<store::Asset> assets;
+        bool arrived = false;
     };
     std::map<std::string, List> m_lists;
     std::set<std::string_view> m_skipped; // families already reported as unavailable
+    bool m_rank_for_flows = false;        // a pull ranks protocols for flows in phase 1
 };
 
 } // namespace sources::defillama
