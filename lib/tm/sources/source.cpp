@@ -38,7 +38,13 @@ void RunContext::report_unknown(const std::vector<std::string>& unknown,
                                 const std::vector<std::string>& known,
                                 const std::string& request) {
     for (const auto& name : unknown) {
-        const auto near = core::strings::closest_names(name, known);
+        // A name listed yet refused (Binance: delisted since the list) is no advice for itself.
+        std::vector<std::string> near;
+        for (auto& n : core::strings::closest_names(name, known, 4)) {
+            if (n != name && near.size() < 3) {
+                near.push_back(std::move(n));
+            }
+        }
         std::string message = fmt::format("unknown {} '{}'", what, name);
         if (!near.empty()) {
             message += fmt::format("; closest: {}", fmt::join(near, ", "));

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <set>
 
 namespace sources::kraken {
@@ -232,13 +233,22 @@ void Kraken::fetch_tickers(PullContext& ctx, const std::vector<std::string>& pai
             std::string& b, store::Batch& o, std::vector<store::Asset>&) {
             std::vector<std::string> answered, ignored;
             parse_ticker(b, asked, ts, o, answered, ignored);
+            std::vector<std::string> missing;
+            std::copy_if(
+                pairs.begin(), pairs.end(), std::back_inserter(missing), [&](const auto& pair) {
+                    return std::find(answered.begin(), answered.end(), pair) == answered.end();
+                });
+            if (missing.size() == pairs.size()) {
+                throw core::DataError(fmt::format("Kraken's answer has no ticker for {} (it has {})",
+                                                  fmt::join(missing, ", "),
+                                                  ignored.empty() ? "none"
+                                                                  : fmt::format("{}", fmt::join(ignored, ", "))));
+            }
             for (const auto& key : ignored) {
                 ctx.record_notice(key, label, "a pair tm did not ask for; ignored");
             }
-            for (const auto& pair : pairs) {
-                if (std::find(answered.begin(), answered.end(), pair) == answered.end()) {
-                    ctx.record_error(pair, label, "Kraken's answer has no ticker for this pair");
-                }
+            for (const auto& pair : missing) {
+                ctx.record_error(pair, label, "Kraken's answer has no ticker for this pair");
             }
         });
 }
