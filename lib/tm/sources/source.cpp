@@ -32,19 +32,24 @@ void RunContext::record_notice(std::string asset, std::string request, std::stri
     m_errors.push_back({std::move(asset), std::move(request), std::move(message), false});
 }
 
+std::vector<std::string> suggestions(const std::string& name, const std::vector<std::string>& known) {
+    // A name listed yet refused (Binance: delisted since the list) is no advice for itself.
+    std::vector<std::string> near;
+    for (auto& n : core::strings::closest_names(name, known, 4)) {
+        if (n != name && near.size() < 3) {
+            near.push_back(std::move(n));
+        }
+    }
+    return near;
+}
+
 void RunContext::report_unknown(const std::vector<std::string>& unknown,
                                 size_t asked,
                                 std::string_view what,
                                 const std::vector<std::string>& known,
                                 const std::string& request) {
     for (const auto& name : unknown) {
-        // A name listed yet refused (Binance: delisted since the list) is no advice for itself.
-        std::vector<std::string> near;
-        for (auto& n : core::strings::closest_names(name, known, 4)) {
-            if (n != name && near.size() < 3) {
-                near.push_back(std::move(n));
-            }
-        }
+        const auto near = suggestions(name, known);
         std::string message = fmt::format("unknown {} '{}'", what, name);
         if (!near.empty()) {
             message += fmt::format("; closest: {}", fmt::join(near, ", "));

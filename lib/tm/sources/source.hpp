@@ -229,6 +229,9 @@ public:
     virtual bool plan_backfill(BackfillContext& ctx, int phase) = 0;
 };
 
+// Up to three of `known` close enough to `name` to be what was meant (never `name` itself).
+std::vector<std::string> suggestions(const std::string& name, const std::vector<std::string>& known);
+
 // The registry (sources/registry.cpp): every source tm knows, by name.
 std::vector<std::string> source_names();
 // Throws core::UsageError naming the known sources (and the closest one) unless `name` is one.

@@ -206,7 +206,7 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
         // (judged only when all arrived; a failed list says so itself).
         if (ctx.failed() == 0) {
             m_selection.learn(ctx.assets());
-            check_names(ctx, known_assets(ctx.points(), ctx.assets()), {}, "DefiLlama's lists");
+            check_names(ctx, known_assets(ctx.points(), ctx.assets()), false);
         }
         return false;
     }
@@ -238,34 +238,42 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
     return rank_for_flows || m_selection.named_count() > 0;
 }
 
-std::set<std::pair<Kind, std::string>>
-DefiLlama::known_assets(const store::Batch& points, const std::vector<store::Asset>& assets) {
-    std::set<std::pair<Kind, std::string>> known;
+DefiLlama::Known DefiLlama::known_assets(const store::Batch& points,
+                                         const std::vector<store::Asset>& assets) {
+    Known known;
     for (const auto& k : points.keys()) {
         Kind kind;
         if (family_of(k.metric, &kind) != nullptr) {
-            known.emplace(kind, k.asset);
+            known.ids.emplace(kind, k.asset);
         }
     }
     for (const auto& a : assets) {
-        known.emplace(a.kind, a.asset);
+        known.ids.emplace(a.kind, a.asset);
+        // Stablecoins and bridges may be named by symbol too: advice in the same terms.
+        if ((a.kind == Kind::stablecoin || a.kind == Kind::bridge) && !a.symbol.empty()) {
+            known.names.insert(a.symbol);
+        }
+    }
+    for (const auto& [kind, id] : known.ids) {
+        known.names.insert(id);
     }
     return known;
 }
 
-void DefiLlama::check_names(RunContext& ctx,
-                            const std::set<std::pair<Kind, std::string>>& known,
-                            const std::set<Kind>& config_kinds,
-                            const std::string& where) {
-    std::vector<std::string> names;
-    for (const auto& [kind, id] : known) {
-        names.push_back(id);
+void DefiLlama::check_names(RunContext& ctx, const Known& known, bool asked_anyway) {
+    // A config row is judged only by a list of its kind (bridges need the pro tier). A backfill
+    // asks for unlisted protocols and chains anyway (a parent protocol, an old label).
+    std::set<Kind> kinds;
+    for (const auto& [kind, id] : known.ids) {
+        if (!asked_anyway || (kind != Kind::protocol && kind != Kind::chain)) {
+            kinds.insert(kind);
+        }
     }
-    ctx.report_unknown(m_selection.unknown(known, config_kinds),
+    ctx.report_unknown(m_selection.unknown(known.ids, kinds),
                        m_selection.named_count(),
                        "DefiLlama asset",
-                       names,
-                       where);
+                       {known.names.begin(), known.names.end()},
+                       "DefiLlama's lists");
 }
 
 void DefiLlama::plan_inflows(PullContext& ctx, const std::vector<std::string>& slugs) {
@@ -368,20 +376,18 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
     // Every list answered: what none of them has is unknown to DefiLlama. Unlisted protocols
     // and chains are asked for anyway (a parent protocol, an old label); DefiLlama's 400 then
     // names them.
-    std::set<std::pair<Kind, std::string>> known;
+    Known known;
     const bool lists_arrived = std::all_of(
         m_lists.begin(), m_lists.end(), [](const auto& list) { return list.second.arrived; });
     for (const auto& [name, list] : m_lists) {
-        const auto listed = known_assets(list.points, list.assets);
-        known.insert(listed.begin(), listed.end());
+        auto listed = known_assets(list.points, list.assets);
+        known.ids.merge(listed.ids);
+        known.names.merge(listed.names);
     }
     if (lists_arrived && !m_lists.empty()) {
-        check_names(ctx, known, {Kind::stablecoin, Kind::bridge, Kind::pool}, "DefiLlama's lists");
+        check_names(ctx, known, true);
     }
-    std::vector<std::string> known_names;
-    for (const auto& [kind, id] : known) {
-        known_names.push_back(id);
-    }
+    const std::vector<std::string> known_names(known.names.begin(), known.names.end());
     const auto chunk = [&](Service service,
                            const std::string& path,
                            const std::string& asset,
@@ -393,12 +399,17 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                         std::move(parse),
                         {},
                         // DefiLlama's 400 ("Protocol not found", "There is no chain with that
-                        // name", "invalid configID!") is its word for an unknown asset.
+                        // name", "invalid configID!") is its word for an unknown asset: its
+                        // text, and the closest names the lists have.
                         [&ctx, asset, label, known_names](const http::Response& r) {
-                            if (r.status != 400) {
+                            const auto near = suggestions(asset, known_names);
+                            if (r.status != 400 || near.empty()) {
                                 return false;
                             }
-                            ctx.report_unknown({asset}, 0, "DefiLlama asset", known_names, label);
+                            ctx.record_error(
+                                asset,
+                                label,
+                                fmt::format("{}; closest: {}", r.describe(), fmt::join(near, ", ")));
                             return true;
                         });
     };
