@@ -244,9 +244,21 @@ struct Client::Impl {
         return r;
     }
 
+    // Reads a 2xx body for an error its API put there (Request::body_error).
+    static void classify(const Request& request, Response& response) {
+        if (request.body_error && response.transport_error.empty() && response.status >= 200
+            && response.status < 300 && !response.body.empty()) {
+            if (auto error = request.body_error(response)) {
+                response.api_error = redact_url(error->message);
+                response.api_error_retryable = error->retry;
+            }
+        }
+    }
+
     // Decides between retrying `job` and delivering `response`.
     void settle(Job job, Response response) {
         const auto& policy = owner.m_options.retry;
+        classify(job.request, response);
         const bool final_answer = job.request.final_answer && job.request.final_answer(response);
         if (!final_answer && policy.should_retry(response) && job.attempt < policy.max_attempts) {
             std::chrono::milliseconds delay = policy.backoff(job.attempt, rng);
@@ -305,6 +317,7 @@ struct Client::Impl {
             deliver(std::move(job), std::move(missing));
             return;
         }
+        classify(job.request, *stored);
         deliver(std::move(job), std::move(*stored));
     }
 

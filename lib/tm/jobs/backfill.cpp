@@ -162,9 +162,12 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         }
         // The last moment a signal stops the backfill: the journal's last word follows.
         core::interrupt::check();
-        SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded());
+        SourceRun::summarize(
+            summary, http, ctx->errors(), ctx->succeeded(), ctx->nothing_named());
         db::Transaction tx(conn);
-        store::write_assets(conn, ctx->assets());
+        if (!ctx->nothing_named()) {
+            store::write_assets(conn, ctx->assets());
+        }
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
     } catch (const std::exception& e) {
