@@ -1,10 +1,11 @@
--- Data for `scripts/bench serve`: about 20M points in 350 series, built with generate_series in
--- one statement per table (no pulls): DefiLlama protocols with their assets rows (so /protocols
--- lists them) holding a year of hourly TVL, a third of them also hourly FEES_24H; chains with
--- hourly CHAIN_TVL (assets of kind chain, which /protocols must leave out); minute prices on
--- two sources for the rest. Run on a database after `tm setup`; :now is the newest point's time
--- (psql -v now=2024-03-13T00:00:00Z). `scripts/bench scale` (issue 16) has a generator of its
--- own for the same size of store: fold the two into one file when both exist.
+-- The 20M-point store of `scripts/bench serve` and `scripts/bench scale` (issue 16): about 20M
+-- points in 440 series, built with generate_series in one statement per table (no pulls), in
+-- about a minute. DefiLlama protocols with their assets rows (so /protocols lists them) holding a
+-- year of hourly TVL, a third of them also hourly FEES_24H; chains with hourly CHAIN_TVL (assets
+-- of kind chain, which /protocols must leave out); minute prices of 220 series on two sources for
+-- the rest (about 57 days each); and the pulls journal that history implies (one pull per source
+-- and schedule step: 82,000 a minute feed, one in 50 failed). Run on a database after `tm setup`;
+-- :now is the newest point's time (psql -v now=2024-03-13T00:00:00Z), :points the total.
 \set ON_ERROR_STOP on
 \if :{?points}
 \else
@@ -18,8 +19,8 @@ INSERT INTO plan VALUES
     ('defillama', 'protocol', 'proto-', 'TVL',       150, '1 hour',   8760),
     ('defillama', 'protocol', 'proto-', 'FEES_24H',   50, '1 hour',   8760),
     ('defillama', 'chain',    'chain-', 'CHAIN_TVL',  20, '1 hour',   8760),
-    ('coingecko', 'coin',     'coin-',  'PRICE',      65, '1 minute', 0),
-    ('binance',   'pair',     'coin-',  'PRICE',      65, '1 minute', 0);
+    ('coingecko', 'coin',     'coin-',  'PRICE',     110, '1 minute', 0),
+    ('binance',   'pair',     'coin-',  'PRICE',     110, '1 minute', 0);
 UPDATE plan SET span = (:points - (SELECT sum(n * span) FROM plan))
                        / (SELECT sum(n) FROM plan WHERE span = 0)
  WHERE span = 0;
@@ -28,10 +29,10 @@ INSERT INTO assets (source, kind, asset, name)
 SELECT DISTINCT source, kind, prefix || lpad(i::text, 3, '0'), initcap(prefix) || i
   FROM plan, generate_series(1, n) i;
 
-INSERT INTO series (source, asset, metric, unit)
-SELECT source, prefix || lpad(i::text, 3, '0'), metric, 'usd'
+INSERT INTO series (source, kind, asset, metric, unit)
+SELECT source, kind, prefix || lpad(i::text, 3, '0'), metric, 'usd'
   FROM plan, generate_series(1, n) i
- ORDER BY 1, 2, 3;
+ ORDER BY 1, 2, 3, 4;
 
 -- Building the keys and indexes of points once after the load is several times faster than
 -- growing them row by row: drop them (whatever the schema has), load, put them back as they were.
@@ -59,7 +60,8 @@ SELECT s.series_id, :'now'::timestamptz - (p.span - k) * p.step,
        (1000 + s.series_id % 500) * CASE WHEN p.metric = 'PRICE' THEN 1 ELSE 10000 END
        * (1 + 0.05 * sin(k / 24.0 + s.series_id))
   FROM series s
-  JOIN plan p ON p.source = s.source AND p.metric = s.metric AND s.asset LIKE p.prefix || '%'
+  JOIN plan p ON p.source = s.source AND p.kind = s.kind AND p.metric = s.metric
+                AND s.asset LIKE p.prefix || '%'
  CROSS JOIN LATERAL generate_series(1, p.span) k;
 
 SET maintenance_work_mem = '1GB';
@@ -71,10 +73,16 @@ BEGIN
     END LOOP;
 END $$;
 
--- One ok pull per source an hour ago, so /metrics judges the feeds as it would in production.
-INSERT INTO pulls (source, kind, status, started_at, finished_at)
-SELECT DISTINCT source, 'pull', 'ok', :'now'::timestamptz - interval '1 hour',
-       :'now'::timestamptz - interval '59 minutes'
-  FROM plan;
+-- The journal of that history: a pull per source and step (its shortest), the newest a step ago
+-- and ok, so /metrics and tm status judge the feeds fresh as they would in production.
+INSERT INTO pulls (source, kind, status, started_at, finished_at, requests, points_seen,
+                   points_inserted)
+SELECT j.source, 'pull', CASE WHEN k % 50 = 7 THEN 'failed' ELSE 'ok' END,
+       :'now'::timestamptz - k * j.step, :'now'::timestamptz - k * j.step + interval '2 seconds',
+       1, j.n, j.n
+  FROM (SELECT source, min(step) AS step, max(span * step) AS length, sum(n) AS n
+          FROM plan GROUP BY source) j
+ CROSS JOIN LATERAL generate_series(1, (extract(epoch FROM j.length)
+                                        / extract(epoch FROM j.step))::integer) k;
 
 VACUUM ANALYZE;
