@@ -238,14 +238,15 @@ TEST_CASE("rule outlier on a minute feed: the newest 1000 points of the window a
     // 30 days of minutes at 500, then the last 1000 minutes alternating 99 and 101 (median 100,
     // MAD 1): judged on those, 108.9 is 6.0 robust z out. Over all 43,200 points the median
     // would be 500 and the MAD 0, which judges nothing.
-    seed_series(conn,
-                "coingecko",
-                "bitcoin",
-                "PRICE",
-                "2024-02-12T12:00:00Z",
-                "2024-03-13T11:59:00Z",
-                "1 minute",
-                "CASE WHEN t < '2024-03-12T19:20:00Z' THEN 500 WHEN i % 2 = 0 THEN 99 ELSE 101 END");
+    seed_series(
+        conn,
+        "coingecko",
+        "bitcoin",
+        "PRICE",
+        "2024-02-12T12:00:00Z",
+        "2024-03-13T11:59:00Z",
+        "1 minute",
+        "CASE WHEN t < '2024-03-12T19:20:00Z' THEN 500 WHEN i % 2 = 0 THEN 99 ELSE 101 END");
     seed(conn, "coingecko", "bitcoin", "PRICE", {{k_now, 108.9}});
     CHECK(conn.exec("SELECT count(*) FROM points WHERE ts >= '2024-03-12T19:20:00Z' AND ts < $1",
                     {k_now})
