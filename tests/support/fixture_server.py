@@ -198,6 +198,9 @@ def main():
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
+    # socketserver listens with a backlog of 5: a client opening 8 connections at once (tm's
+    # default concurrency) had some of its SYNs dropped and resent a second later.
+    ThreadingHTTPServer.request_queue_size = 128
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     server.root = args.root

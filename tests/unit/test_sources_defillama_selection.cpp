@@ -111,11 +111,13 @@ TEST_CASE("selection: ids that collide across kinds, and names no list has") {
           == std::vector<std::string>{"1"});
     flags.assets = {"stablecoin:1", "chain:bsc"};
     const dl::DefiLlamaSelection stable(flags, 250);
-    CHECK(kept(stable.filter(b)) == std::vector<std::string>{"1:STABLECOIN_SUPPLY", "bsc:CHAIN_TVL"});
+    CHECK(kept(stable.filter(b))
+          == std::vector<std::string>{"1:STABLECOIN_SUPPLY", "bsc:CHAIN_TVL"});
     // A bare name still means every kind that has it (hyperliquid: a chain and a protocol).
     flags.assets = {"aave", "no-such-protocol", "chain:aave", "stablecoin:USDT"};
     dl::DefiLlamaSelection named(flags, 250);
-    named.learn({{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
+    named.learn(
+        {{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
     const std::set<std::pair<dl::Kind, std::string>> known = {
         {dl::Kind::protocol, "aave"}, {dl::Kind::stablecoin, "1"}, {dl::Kind::bridge, "1"}};
     CHECK(named.unknown(known, {}) == std::vector<std::string>{"no-such-protocol", "chain:aave"});
@@ -126,7 +128,8 @@ TEST_CASE("selection: ids that collide across kinds, and names no list has") {
     config.config_file = write_config(
         "kind,asset,metrics\nprotocol,parent-only,TVL\nstablecoin,USDT,*\nbridge,999,*\n");
     dl::DefiLlamaSelection rows(config, 50);
-    rows.learn({{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
+    rows.learn(
+        {{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
     CHECK(rows.unknown(known, {dl::Kind::stablecoin, dl::Kind::bridge, dl::Kind::pool})
           == std::vector<std::string>{"999"});
     CHECK(rows.unknown(known, {dl::Kind::protocol, dl::Kind::stablecoin, dl::Kind::bridge})

@@ -148,8 +148,10 @@ TEST_CASE("kraken: pairs matched through AssetPairs names, never by position") {
 
     // The whole market, 0GEUR first (0.138): XBTUSD must get XXBTZUSD's price, not the first.
     std::string market = fixture("http/kraken/market/Ticker.json");
-    const std::map<std::string, std::string, std::less<>> asked = {
-        {"XXBTZUSD", "XBTUSD"}, {"XBTUSD", "XBTUSD"}, {"XBT/USD", "XBTUSD"}, {"TBTCEUR", "TBTCEUR"}};
+    const std::map<std::string, std::string, std::less<>> asked = {{"XXBTZUSD", "XBTUSD"},
+                                                                   {"XBTUSD", "XBTUSD"},
+                                                                   {"XBT/USD", "XBTUSD"},
+                                                                   {"TBTCEUR", "TBTCEUR"}};
     store::Batch k;
     std::vector<std::string> answered, ignored;
     sources::kraken::parse_ticker(market, asked, k_ts, k, answered, ignored);
@@ -163,9 +165,8 @@ TEST_CASE("kraken: pairs matched through AssetPairs names, never by position") {
     CHECK(value_of(k, "TBTCEUR", "VOLUME_24H") == 0);
     CHECK(count_of(k, "PRICE") == 1);
     // assetVersion=1 keys ("BTC/USD") name no pair tm asked for: ignored, never guessed.
-    std::string renamed = replaced(fixture("http/kraken/market/Ticker.json"),
-                                   "\"XXBTZUSD\"",
-                                   "\"BTC/USD\"");
+    std::string renamed =
+        replaced(fixture("http/kraken/market/Ticker.json"), "\"XXBTZUSD\"", "\"BTC/USD\"");
     store::Batch r;
     answered.clear();
     ignored.clear();
@@ -199,8 +200,8 @@ TEST_CASE("kraken: errors inside a 200 body, throttles retried, the rest final")
     CHECK_FALSE(error_in(R"({"error":["WGeneral:Unknown warning"],"result":{}})"));
     CHECK_FALSE(error_in("not json"));
     // A throttle beside a final error is final.
-    CHECK_FALSE(error_in(R"({"error":["EAPI:Rate limit exceeded","EQuery:Unknown asset pair"]})")
-                    ->retry);
+    CHECK_FALSE(
+        error_in(R"({"error":["EAPI:Rate limit exceeded","EQuery:Unknown asset pair"]})")->retry);
     // The parsers refuse an error body too, naming it.
     std::string body = R"({"error":["EGeneral:Invalid arguments"]})";
     CHECK_THROWS_WITH(sources::kraken::parse_asset_pairs(body),
@@ -225,7 +226,8 @@ TEST_CASE("coingecko: ids left out, the id list and error 10012") {
     sources::coingecko::parse_simple_price(price, k_ts, b, answered);
     CHECK(answered == std::vector<std::string>{"bitcoin"}); // "bitcoinn" asked, left out
     std::string list = R"([{"id":"bitcoin","symbol":"btc","name":"Bitcoin"},{"id":"zcash"}])";
-    CHECK(sources::coingecko::parse_coin_list(list) == std::vector<std::string>{"bitcoin", "zcash"});
+    CHECK(sources::coingecko::parse_coin_list(list)
+          == std::vector<std::string>{"bitcoin", "zcash"});
     // The real body of a keyless request reaching past 365 days (HTTP 401).
     const std::string range = fixture("coingecko/error_10012_outside_public_range_real.json");
     CHECK(sources::coingecko::error_code(range) == sources::coingecko::k_outside_public_range);

@@ -13,12 +13,14 @@ TEST_CASE("sources::RunContext names every unknown name with the closest known o
     http::Client http(http::ClientOptions{});
     sources::RunContext ctx(http, k_now);
     const std::vector<std::string> known = {"XBTUSD", "XBTUSDT", "ETHUSD", "ZECUSD"};
-    ctx.report_unknown({"XBTUST", "NOPE-PAIR"}, 3, "Kraken pair", known, "GET /0/public/AssetPairs");
+    ctx.report_unknown(
+        {"XBTUST", "NOPE-PAIR"}, 3, "Kraken pair", known, "GET /0/public/AssetPairs");
     REQUIRE(ctx.errors().size() == 2);
     CHECK(ctx.errors()[0].asset == "XBTUST");
     CHECK(ctx.errors()[0].error == "unknown Kraken pair 'XBTUST'; closest: XBTUSD, XBTUSDT");
     CHECK(ctx.errors()[0].failure);
-    CHECK(ctx.errors()[1].error == "unknown Kraken pair 'NOPE-PAIR' (none of the 4 known is close)");
+    CHECK(ctx.errors()[1].error
+          == "unknown Kraken pair 'NOPE-PAIR' (none of the 4 known is close)");
     CHECK(ctx.failed() == 2);
     CHECK_FALSE(ctx.nothing_named()); // one of the three names exists
 

@@ -204,9 +204,8 @@ size_t levenshtein(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-std::vector<std::string> closest_names(std::string_view word,
-                                       const std::vector<std::string>& candidates,
-                                       size_t count) {
+std::vector<std::string>
+closest_names(std::string_view word, const std::vector<std::string>& candidates, size_t count) {
     const std::string lower = to_lower(word);
     // A suggestion further away than about a third of the word is noise, not help.
     const size_t limit = std::max<size_t>(2, word.size() / 3);

@@ -119,6 +119,11 @@ struct Client::Impl {
             t->too_big = true;
             return 0; // makes curl fail the transfer with CURLE_WRITE_ERROR
         }
+        // Always Response::k_spare bytes to spare, so that a parser that needs padding
+        // (simdjson) never copies the body once more; doubling as std::string would.
+        if (const size_t need = t->body.size() + n + Response::k_spare; t->body.capacity() < need) {
+            t->body.reserve(std::max(need, 2 * t->body.capacity()));
+        }
         t->body.append(data, n);
         return n;
     }

@@ -40,11 +40,11 @@ struct HostLimit {
 
 // What a run did on the network, for the pulls journal and the metrics file.
 struct ClientStats {
-    long requests = 0;        // transfers started, retries included
+    long requests = 0; // transfers started, retries included
     // Requests whose final outcome was a failure: not 2xx, an error inside a 2xx body, or a body
     // its reader refused (Client::count_refused).
     long failed_requests = 0;
-    long answered = 0;        // requests that reached their final outcome
+    long answered = 0; // requests that reached their final outcome
     long retries = 0;
     long rate_limit_waits = 0;
     double rate_limit_wait_seconds = 0;

@@ -50,6 +50,10 @@ inline Request get(std::string url, std::string label) {
 // The final outcome of a request after retries. An HTTP error status is a value, not an
 // exception: callers decide what a 404 or 400 means for them.
 struct Response {
+    // Spare capacity after every body: simdjson reads up to 64 bytes past the end of what it
+    // parses, and a body received with this much to spare is parsed where it lies.
+    static constexpr size_t k_spare = 64;
+
     long status = 0; // 0 when no HTTP response arrived
     std::string body;
     Headers headers;             // names lower-cased

@@ -56,8 +56,7 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options, lo
         }
         // The last moment a signal stops the pull: from here it writes everything or nothing.
         core::interrupt::check();
-        SourceRun::summarize(
-            summary, http, ctx.errors(), ctx.succeeded(), ctx.nothing_named());
+        SourceRun::summarize(summary, http, ctx.errors(), ctx.succeeded(), ctx.nothing_named());
         // Nothing named exists: nothing is stored, not even what the lists said about others.
         const store::Batch points =
             ctx.nothing_named() ? store::Batch() : source.select(ctx.points(), ctx.assets());

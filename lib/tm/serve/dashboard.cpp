@@ -673,9 +673,9 @@ Window parse_window(const std::optional<std::string>& range,
 }
 
 std::string overview_page(db::Connection& conn, core::Time now, const query::FeedLimits& limits) {
-    const auto feeds = query::feed_status(conn, now, limits, query::PointCount::none);
+    const auto feeds = query::feed_status(conn, now, limits);
     const long long size = query::database_size(conn);
-    const long long points = query::points_estimate(conn);
+    const auto points = query::points_estimate(conn);
     long long series = 0, open_alerts = 0;
     query::Health worst = query::Health::ok;
     for (const auto& f : feeds) {
@@ -698,7 +698,8 @@ std::string overview_page(db::Connection& conn, core::Time now, const query::Fee
                        : html::badge(query::health_name(worst), health_class(worst)));
     tile("sources", std::to_string(feeds.size()));
     tile("series", esc(core::strings::group_thousands(series)));
-    tile("points (estimate)", esc("≈ " + report::round_for_people(static_cast<double>(points))));
+    tile("points (estimate)",
+         points ? esc("≈ " + report::round_for_people(static_cast<double>(*points))) : "-");
     tile("open alerts",
          fmt::format("<a href=\"/journal\">{}</a>",
                      esc(core::strings::group_thousands(open_alerts))));

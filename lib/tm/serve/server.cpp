@@ -455,8 +455,7 @@ private:
 
     // Feed health per source, open alerts, database size.
     std::string database_metrics(db::Connection& conn) {
-        const auto feeds =
-            query::feed_status(conn, core::Clock::now(), m_limits, query::PointCount::none);
+        const auto feeds = query::feed_status(conn, core::Clock::now(), m_limits);
         std::string out = "# HELP tm_feed_health 0 OK, 1 WARNING, 2 CRITICAL (as tm status).\n"
                           "# TYPE tm_feed_health gauge\n";
         for (const auto& f : feeds) {

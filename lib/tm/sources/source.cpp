@@ -1,5 +1,6 @@
 #include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
+#include <tm/json/reader.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
@@ -8,6 +9,9 @@
 #include <cstdlib>
 
 namespace sources {
+
+// Bodies reach the parsers with the padding simdjson reads past their end.
+static_assert(http::Response::k_spare >= simdjson::SIMDJSON_PADDING);
 
 namespace {
 
@@ -32,7 +36,8 @@ void RunContext::record_notice(std::string asset, std::string request, std::stri
     m_errors.push_back({std::move(asset), std::move(request), std::move(message), false});
 }
 
-std::vector<std::string> suggestions(const std::string& name, const std::vector<std::string>& known) {
+std::vector<std::string> suggestions(const std::string& name,
+                                     const std::vector<std::string>& known) {
     // A name listed yet refused (Binance: delisted since the list) is no advice for itself.
     std::vector<std::string> near;
     for (auto& n : core::strings::closest_names(name, known, 4)) {
@@ -176,6 +181,8 @@ void BackfillContext::fetch_chunk(http::Request request,
             store::Batch batch;
             Chunk covered = chunk;
             parse(body, batch, covered.through);
+            // The points are all out of it: a 106 MB body need not wait for them to be written.
+            std::string().swap(body);
             m_sink(covered, batch);
             if (next) {
                 next(covered.through);

@@ -230,7 +230,8 @@ public:
 };
 
 // Up to three of `known` close enough to `name` to be what was meant (never `name` itself).
-std::vector<std::string> suggestions(const std::string& name, const std::vector<std::string>& known);
+std::vector<std::string> suggestions(const std::string& name,
+                                     const std::vector<std::string>& known);
 
 // The registry (sources/registry.cpp): every source tm knows, by name.
 std::vector<std::string> source_names();

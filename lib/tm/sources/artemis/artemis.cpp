@@ -68,10 +68,11 @@ Artemis::Artemis(const Selection& selection, Mode)
       m_matrix(selection),
       m_batch_symbols(static_cast<size_t>(std::max(1, selection.batch_assets))),
       m_batch_days(std::max(1, selection.batch_days)),
-      m_missing("Artemis symbol",
-                http::get(fmt::format("{}/asset/symbols/?APIKey={}", m_base, http::percent_encode(m_key)),
-                          "GET /asset/symbols"),
-                parse_symbol_list) {
+      m_missing(
+          "Artemis symbol",
+          http::get(fmt::format("{}/asset/symbols/?APIKey={}", m_base, http::percent_encode(m_key)),
+                    "GET /asset/symbols"),
+          parse_symbol_list) {
     m_info.budget_per_minute = 480;
     m_info.pull_cost = static_cast<double>(batches().size());
 }
@@ -124,8 +125,8 @@ void Artemis::parse_into(std::string& body,
         body, parsed, skipped, [this](std::string_view s) { return m_matrix.kind(s); }, &answered);
     // A symbol the answer leaves out (unless the whole range has no data) is one Artemis does
     // not know.
-    const bool no_data =
-        std::any_of(skipped.begin(), skipped.end(), [](const Skipped& s) { return s.asset.empty(); });
+    const bool no_data = std::any_of(
+        skipped.begin(), skipped.end(), [](const Skipped& s) { return s.asset.empty(); });
     if (!no_data) {
         for (const auto& symbol : r.symbols) {
             if (std::find(answered.begin(), answered.end(), symbol) == answered.end()) {

@@ -1,7 +1,7 @@
+#include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/http/url.hpp>
 #include <tm/json/reader.hpp>
-#include <tm/core/log.hpp>
 #include <tm/sources/binance/binance.hpp>
 #include <tm/sources/price.hpp>
 
@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <optional>
 #include <iterator>
+#include <optional>
 #include <set>
 
 namespace sources::binance {
@@ -175,7 +175,8 @@ Binance::Binance(const Selection& selection, Mode mode)
 void Binance::fetch_catalogue(RunContext& ctx) {
     auto request = http::get(base() + "/api/v3/ticker/price", k_symbol_list);
     request.weight = 4;
-    ctx.lookup(std::move(request), [this](std::string& body) { m_catalogue = parse_symbols(body); });
+    ctx.lookup(std::move(request),
+               [this](std::string& body) { m_catalogue = parse_symbols(body); });
 }
 
 std::vector<std::string> Binance::checked() {

@@ -53,7 +53,8 @@ Coinbase::Coinbase(const Selection& selection, Mode mode)
         selection,
         mode,
         {"BTC-USD", "ETH-USD", "ZEC-USD"}),
-      m_missing("Coinbase product", http::get(base() + "/products", "GET /products"), parse_products) {
+      m_missing(
+          "Coinbase product", http::get(base() + "/products", "GET /products"), parse_products) {
     // Public endpoints allow about 10 requests a second; tm keeps to 2; one request per product.
     m_info.budget_per_minute = 120;
     m_info.pull_cost = static_cast<double>(pairs().size());

@@ -406,10 +406,11 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
                             if (r.status != 400 || near.empty()) {
                                 return false;
                             }
-                            ctx.record_error(
-                                asset,
-                                label,
-                                fmt::format("{}; closest: {}", r.describe(), fmt::join(near, ", ")));
+                            ctx.record_error(asset,
+                                             label,
+                                             fmt::format("{}; closest: {}",
+                                                         r.describe(),
+                                                         fmt::join(near, ", ")));
                             return true;
                         });
     };

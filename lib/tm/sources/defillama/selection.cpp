@@ -153,9 +153,8 @@ DefiLlamaSelection::unknown(const std::set<std::pair<Kind, std::string>>& known,
                             const std::set<Kind>& config_kinds) const {
     std::vector<std::string> out;
     const auto known_as = [&](const auto& matches) {
-        return std::any_of(known.begin(), known.end(), [&](const auto& k) {
-            return matches(k.first, k.second);
-        });
+        return std::any_of(
+            known.begin(), known.end(), [&](const auto& k) { return matches(k.first, k.second); });
     };
     for (const auto& named : m_named) {
         if (!known_as([&](Kind kind, const std::string& id) { return names(named, kind, id); })) {

@@ -128,10 +128,10 @@ std::vector<std::string> Hyperliquid::checked_dexes(RunContext& ctx) {
 }
 
 void Hyperliquid::fetch_contexts(RunContext& ctx, const std::string& dex, PullContext* pull) {
-    const std::string body =
-        dex.empty() ? std::string(R"({"type":"metaAndAssetCtxs"})")
-                    : fmt::format(R"({{"type":"metaAndAssetCtxs","dex":"{}"}})",
-                                  core::strings::json_escape(dex));
+    const std::string body = dex.empty()
+                                 ? std::string(R"({"type":"metaAndAssetCtxs"})")
+                                 : fmt::format(R"({{"type":"metaAndAssetCtxs","dex":"{}"}})",
+                                               core::strings::json_escape(dex));
     const std::string label = dex.empty() ? std::string("POST /info metaAndAssetCtxs")
                                           : fmt::format("POST /info metaAndAssetCtxs {}", dex);
     const auto remember = [this, dex](const std::vector<store::Asset>& perps) {
@@ -140,12 +140,13 @@ void Hyperliquid::fetch_contexts(RunContext& ctx, const std::string& dex, PullCo
     };
     if (pull != nullptr) {
         const core::Time ts = pull->snapshot_time();
-        pull->fetch(info(body, label),
-                    "",
-                    [ts, dex, remember](std::string& b, store::Batch& o, std::vector<store::Asset>& a) {
-                        parse_asset_contexts(b, ts, o, a, dex);
-                        remember(a);
-                    });
+        pull->fetch(
+            info(body, label),
+            "",
+            [ts, dex, remember](std::string& b, store::Batch& o, std::vector<store::Asset>& a) {
+                parse_asset_contexts(b, ts, o, a, dex);
+                remember(a);
+            });
         return;
     }
     ctx.lookup(info(body, label), [&ctx, dex, remember](std::string& b) {
@@ -166,10 +167,10 @@ std::vector<std::string> Hyperliquid::check_assets(RunContext& ctx) {
     std::vector<std::string> unknown;
     for (const auto& coin : m_assets) {
         const std::string dex = dex_of(coin);
-        const bool dex_listed = dex.empty() || m_all_dexes
-                                || (m_dex_list
-                                    && std::find(m_dex_list->begin(), m_dex_list->end(), dex)
-                                           != m_dex_list->end());
+        const bool dex_listed =
+            dex.empty() || m_all_dexes
+            || (m_dex_list
+                && std::find(m_dex_list->begin(), m_dex_list->end(), dex) != m_dex_list->end());
         // A coin is judged only by a universe that arrived (a failed request says so itself).
         if (m_dex_list && !dex_listed) {
             unknown.push_back(coin);
@@ -177,7 +178,8 @@ std::vector<std::string> Hyperliquid::check_assets(RunContext& ctx) {
             unknown.push_back(coin);
         }
     }
-    ctx.report_unknown(unknown, m_assets.size(), "Hyperliquid coin", known, "POST /info metaAndAssetCtxs");
+    ctx.report_unknown(
+        unknown, m_assets.size(), "Hyperliquid coin", known, "POST /info metaAndAssetCtxs");
     return unknown;
 }
 

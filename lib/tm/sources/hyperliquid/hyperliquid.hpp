@@ -43,14 +43,14 @@ private:
 
     SourceInfo m_info;
     std::string m_base;
-    std::set<std::string> m_assets;  // --assets (coin names as Hyperliquid writes them)
-    std::set<std::string> m_metrics; // --metrics
+    std::set<std::string> m_assets;      // --assets (coin names as Hyperliquid writes them)
+    std::set<std::string> m_metrics;     // --metrics
     std::set<std::string> m_named_dexes; // --dex (or TM_HYPERLIQUID_DEXES)
     std::set<std::string> m_dexes;       // those and the dexes of "dex:COIN" assets
     bool m_all_dexes = false;            // --dex all
     std::optional<std::vector<std::string>> m_dex_list; // perpDexs, kept across --every samples
-    std::set<std::string> m_arrived;                   // dexes whose universe arrived ("" main)
-    std::vector<store::Asset> m_universe;              // their perps
+    std::set<std::string> m_arrived;                    // dexes whose universe arrived ("" main)
+    std::vector<store::Asset> m_universe;               // their perps
 };
 
 } // namespace sources::hyperliquid

@@ -198,10 +198,10 @@ bool Kraken::plan_pull(PullContext& ctx, int phase) {
     }
     ctx.report_unknown(unknown, pairs().size(), "Kraken pair", altnames, k_asset_pairs);
     for (size_t i = 0; i < known.size(); i += k_pairs_per_request) {
-        fetch_tickers(ctx,
-                      {known.begin() + static_cast<long>(i),
-                       known.begin() + static_cast<long>(std::min(known.size(),
-                                                                  i + k_pairs_per_request))});
+        fetch_tickers(
+            ctx,
+            {known.begin() + static_cast<long>(i),
+             known.begin() + static_cast<long>(std::min(known.size(), i + k_pairs_per_request))});
     }
     add_assets(ctx, known);
     return false;
@@ -239,10 +239,10 @@ void Kraken::fetch_tickers(PullContext& ctx, const std::vector<std::string>& pai
                     return std::find(answered.begin(), answered.end(), pair) == answered.end();
                 });
             if (missing.size() == pairs.size()) {
-                throw core::DataError(fmt::format("Kraken's answer has no ticker for {} (it has {})",
-                                                  fmt::join(missing, ", "),
-                                                  ignored.empty() ? "none"
-                                                                  : fmt::format("{}", fmt::join(ignored, ", "))));
+                throw core::DataError(fmt::format(
+                    "Kraken's answer has no ticker for {} (it has {})",
+                    fmt::join(missing, ", "),
+                    ignored.empty() ? "none" : fmt::format("{}", fmt::join(ignored, ", "))));
             }
             for (const auto& key : ignored) {
                 ctx.record_notice(key, label, "a pair tm did not ask for; ignored");
