@@ -3,7 +3,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
-#include <tm/sources/source.hpp>
+#include <tm/sources/selection.hpp>
 
 #include <CLI/CLI.hpp>
 

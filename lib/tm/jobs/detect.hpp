@@ -3,7 +3,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
-#include <tm/report/rows.hpp>
+#include <tm/report/format.hpp>
 
 #include <optional>
 #include <string>
