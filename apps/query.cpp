@@ -81,7 +81,7 @@ int main(int argc, char** argv) {
     app.add_flag(
         "--refresh", o.refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
 
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics&) {
         if (csv + json + ndjson > 1) {
             throw core::UsageError("choose one of --csv, --json and --ndjson");
         }

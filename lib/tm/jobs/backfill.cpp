@@ -41,7 +41,7 @@ store::Batch within(store::Batch&& in, core::Time from, core::Time to) {
 
 } // namespace
 
-core::ExitCode run_backfill(const BackfillOptions& options) {
+core::ExitCode run_backfill(const BackfillOptions& options, report::RunMetrics& metrics) {
     core::interrupt::install();
     auto source = sources::make_source(options.source, sources::Mode::backfill, options.selection);
     const core::Time now = core::Clock::now();
@@ -58,7 +58,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
                         core::format_date(to - 24h),
                         core::format_date(today)));
     }
-    SourceRun run(options.source, options.db, store::PullKind::backfill, options.args);
+    SourceRun run(options.source, options.db, store::PullKind::backfill, options.args, metrics);
     auto& conn = run.conn();
     std::map<sources::ProgressKey, core::Time> progress_rows;
     if (!options.restart) {
@@ -155,7 +155,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         }
         // The last moment a signal stops the backfill: the journal's last word follows.
         core::interrupt::check();
-        SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded(), ctx->nothing_named());
+        run.summarize(summary, http, ctx->errors(), ctx->succeeded(), ctx->nothing_named());
         db::Transaction tx(conn);
         if (!ctx->nothing_named()) {
             store::write_assets(conn, ctx->assets());
@@ -178,7 +178,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
             summary.counts = writer->counts();
             writer.reset();
         }
-        SourceRun::summarize(summary, http, {}, 0);
+        run.summarize(summary, http, {}, 0);
         run.record_failure(summary, e);
         throw;
     }
