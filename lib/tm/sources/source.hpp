@@ -5,6 +5,7 @@
 #include <tm/sources/selection.hpp>
 #include <tm/store/asset.hpp>
 #include <tm/store/batch.hpp>
+#include <tm/store/progress_key.hpp>
 #include <tm/store/pull_error.hpp>
 
 #include <functional>
@@ -132,12 +133,7 @@ private:
     store::Batch m_points;
 };
 
-// A resume point: backfill_progress is kept per (asset, metric) of a source.
-struct ProgressKey {
-    std::string asset;
-    std::string metric;
-    auto operator<=>(const ProgressKey&) const = default;
-};
+using ProgressKey = store::ProgressKey;
 
 // One unit of a backfill, committed together with its progress rows: it brings the history of
 // `keys` up to (not including) `through`. Chunks of one key must complete in time order, so that
