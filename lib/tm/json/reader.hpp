@@ -77,6 +77,19 @@ void for_each_field(simdjson::ondemand::object& obj, const Path& at, Fn&& fn) {
     }
 }
 
+// Calls `fn(index, value, path)` for each element of `items`, in order.
+template <typename Fn>
+void for_each_value(simdjson::ondemand::array& items, const Path& at, Fn&& fn) {
+    long index = 0;
+    for (auto item : items) {
+        const Path here = at.index(index);
+        value v;
+        check(item.get(v), here);
+        fn(index, v, here);
+        ++index;
+    }
+}
+
 using ObjectFn = std::function<void(simdjson::ondemand::object&, const Path&)>;
 using ArrayFn = std::function<void(simdjson::ondemand::array&, const Path&)>;
 using DocumentFn = std::function<void(

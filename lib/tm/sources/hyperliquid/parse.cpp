@@ -107,18 +107,10 @@ void read_context(object& ctx, const Path& at, const Perp& perp, core::Time ts, 
 // [venue, {"fundingRate": …} | null] entries of one coin.
 void read_venues(
     array& venues, const Path& at, const std::string& coin, core::Time ts, store::Batch& out) {
-    long j = 0;
-    for (auto venue : venues) {
-        const Path v_at = at.index(j++);
-        json::value vv;
-        json::check(venue.get(vv), v_at);
-        auto vpair = as_array(vv, v_at);
+    json::for_each_value(venues, at, [&](long, json::value venue, const Path& v_at) {
+        auto pair = as_array(venue, v_at);
         std::string name;
-        long k = 0;
-        for (auto item : vpair) {
-            const Path x_at = v_at.index(k);
-            json::value x;
-            json::check(item.get(x), x_at);
+        json::for_each_value(pair, v_at, [&](long k, json::value x, const Path& x_at) {
             if (k == 0) {
                 name = json::string_or_null(x, x_at).value_or("");
             } else if (k == 1 && type_of(x, x_at) == json_type::object) {
@@ -138,9 +130,8 @@ void read_venues(
                         }
                     });
             }
-            ++k;
-        }
-    }
+        });
+    });
 }
 
 } // namespace
@@ -218,27 +209,18 @@ void parse_predicted_fundings(std::string& body, core::Time ts, store::Batch& ou
     json::read_array(
         body,
         [&](array& coins, const Path& root) {
-            long c = 0;
-            for (auto entry : coins) {
-                const Path at = root.index(c++);
-                json::value v;
-                json::check(entry.get(v), at);
-                auto pair = as_array(v, at);
+            json::for_each_value(coins, root, [&](long, json::value entry, const Path& at) {
+                auto pair = as_array(entry, at);
                 std::string coin;
-                long i = 0;
-                for (auto part : pair) {
-                    const Path p_at = at.index(i);
-                    json::value p;
-                    json::check(part.get(p), p_at);
+                json::for_each_value(pair, at, [&](long i, json::value p, const Path& p_at) {
                     if (i == 0) {
                         coin = json::string_or_null(p, p_at).value_or("");
                     } else if (i == 1) {
                         auto venues = as_array(p, p_at);
                         read_venues(venues, p_at, coin, ts, out);
                     }
-                    ++i;
-                }
-            }
+                });
+            });
         },
         "an array of [coin, venues]");
 }
