@@ -1,4 +1,5 @@
 #include <tm/query/feed_status.hpp>
+#include <tm/query/newest_point.hpp>
 
 #include <fmt/format.h>
 
@@ -42,36 +43,47 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
     // sources of the journal a skip scan of its (source, started_at) index, and the last pull
     // and the failed streak of a source a walk down that index from its newest pull.
     const auto r = conn.exec(
-        "WITH RECURSIVE pulled AS (SELECT min(source) AS source FROM pulls UNION ALL "
-        "  SELECT (SELECT min(p.source) FROM pulls p WHERE p.source > pulled.source) FROM pulled "
-        "  WHERE pulled.source IS NOT NULL), "
-        "sources AS (SELECT source FROM pulled WHERE source IS NOT NULL UNION SELECT source "
-        "  FROM series), "
-        "newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
-        "  LEFT JOIN LATERAL (SELECT ts FROM points WHERE series_id = s.series_id AND ts <= $1 "
-        "  ORDER BY ts DESC LIMIT 1) p ON true GROUP BY s.source), "
-        "recent AS (SELECT s.source, count(*) AS points FROM series s JOIN points p ON "
-        "  p.series_id = s.series_id AND p.ts > $1::timestamptz - interval '24 hours' AND p.ts "
-        "  <= $1 GROUP BY s.source), "
-        "open AS (SELECT coalesce(s.source, a.subject) AS source, count(*) AS alerts FROM alerts a "
-        "  LEFT JOIN series s ON s.series_id = a.series_id WHERE a.status = 'open' GROUP BY 1) "
-        "SELECT src.source, to_char(last.started_at AT TIME ZONE 'UTC', "
-        "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), last.status, coalesce(streak.failed, 0), "
-        "  to_char(newest.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-        "  extract(epoch FROM $1 - newest.ts), coalesce(newest.series, 0), "
-        "  coalesce(recent.points, 0), coalesce(open.alerts, 0) "
-        "FROM sources src LEFT JOIN newest USING (source) LEFT JOIN recent USING (source) "
-        "LEFT JOIN LATERAL (SELECT started_at, status FROM pulls WHERE source = src.source AND "
-        "  kind = 'pull' AND status <> 'running' ORDER BY started_at DESC LIMIT 1) last ON true "
-        "LEFT JOIN LATERAL (SELECT count(*) AS failed FROM pulls f WHERE f.source = src.source "
-        "  AND f.kind = 'pull' AND f.status = 'failed' AND f.started_at > coalesce((SELECT "
-        "  g.started_at FROM pulls g WHERE g.source = src.source AND g.kind = 'pull' AND "
-        "  g.status IN ('ok', 'partial') ORDER BY g.started_at DESC LIMIT 1), '-infinity')) "
-        "  streak ON true "
-        "LEFT JOIN open USING (source) "
-        "WHERE newest.source IS NOT NULL OR last.status IS NOT NULL "
-        "ORDER BY src.source",
-        {core::format_iso8601(now, core::Precision::micros)});
+        std::string(
+            "WITH RECURSIVE pulled AS (SELECT min(source) AS source FROM pulls UNION ALL "
+            "  SELECT (SELECT min(p.source) FROM pulls p WHERE p.source > pulled.source) FROM "
+            "pulled "
+            "  WHERE pulled.source IS NOT NULL), "
+            "sources AS (SELECT source FROM pulled WHERE source IS NOT NULL UNION SELECT source "
+            "  FROM series), "
+            "newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
+            "  LEFT JOIN LATERAL (")
+            + newest_point_sql("ts", "s.series_id", "$2", "$1")
+            + ") p ON true "
+              "GROUP BY s.source), "
+              "recent AS (SELECT s.source, count(*) AS points FROM series s JOIN points p ON "
+              "  p.series_id = s.series_id AND p.ts > $1::timestamptz - interval '24 hours' AND "
+              "p.ts "
+              "  <= $1 GROUP BY s.source), "
+              "open AS (SELECT coalesce(s.source, a.subject) AS source, count(*) AS alerts FROM "
+              "alerts a "
+              "  LEFT JOIN series s ON s.series_id = a.series_id WHERE a.status = 'open' GROUP BY "
+              "1) "
+              "SELECT src.source, to_char(last.started_at AT TIME ZONE 'UTC', "
+              "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), last.status, coalesce(streak.failed, 0), "
+              "  to_char(newest.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+              "  extract(epoch FROM $1 - newest.ts), coalesce(newest.series, 0), "
+              "  coalesce(recent.points, 0), coalesce(open.alerts, 0) "
+              "FROM sources src LEFT JOIN newest USING (source) LEFT JOIN recent USING (source) "
+              "LEFT JOIN LATERAL (SELECT started_at, status FROM pulls WHERE source = src.source "
+              "AND "
+              "  kind = 'pull' AND status <> 'running' ORDER BY started_at DESC LIMIT 1) last ON "
+              "true "
+              "LEFT JOIN LATERAL (SELECT count(*) AS failed FROM pulls f WHERE f.source = "
+              "src.source "
+              "  AND f.kind = 'pull' AND f.status = 'failed' AND f.started_at > coalesce((SELECT "
+              "  g.started_at FROM pulls g WHERE g.source = src.source AND g.kind = 'pull' AND "
+              "  g.status IN ('ok', 'partial') ORDER BY g.started_at DESC LIMIT 1), '-infinity')) "
+              "  streak ON true "
+              "LEFT JOIN open USING (source) "
+              "WHERE newest.source IS NOT NULL OR last.status IS NOT NULL "
+              "ORDER BY src.source",
+        {core::format_iso8601(now, core::Precision::micros),
+         core::format_iso8601(recent_months_start(now), core::Precision::micros)});
     std::vector<FeedStatus> out;
     for (int i = 0; i < r.rows(); ++i) {
         FeedStatus f;
@@ -140,10 +152,11 @@ std::optional<long long> points_estimate(db::Connection& conn) {
 std::optional<core::Time>
 newest_point(db::Connection& conn, const std::string& source, core::Time now) {
     const auto r = conn.exec(
-        "SELECT (extract(epoch FROM max(p.ts)) * 1e6)::bigint FROM series s CROSS JOIN LATERAL "
-        "(SELECT ts FROM points WHERE series_id = s.series_id AND ts <= $2 ORDER BY ts DESC "
-        "LIMIT 1) p WHERE s.source = $1",
-        {source, core::format_iso8601(now, core::Precision::micros)});
+        "SELECT (extract(epoch FROM max(p.ts)) * 1e6)::bigint FROM series s CROSS JOIN LATERAL ("
+            + newest_point_sql("ts", "s.series_id", "$3", "$2") + ") p WHERE s.source = $1",
+        {source,
+         core::format_iso8601(now, core::Precision::micros),
+         core::format_iso8601(recent_months_start(now), core::Precision::micros)});
     if (r.is_null(0, 0)) {
         return std::nullopt;
     }
