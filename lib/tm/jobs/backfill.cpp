@@ -95,6 +95,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
             through.push_back(core::format_iso8601(time, core::Precision::micros));
         }
         const auto ids = dictionary.resolve(pending);
+        writer.prepare(pending);
         db::Transaction tx(conn);
         summary.counts += writer.write(pending, ids, policy, run.pull_id());
         // GREATEST: a chunk never moves a resume point backwards (--since later than before).
@@ -183,11 +184,6 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         throw;
     }
     core::log::info("{} chunks written, through {}", chunks_written, core::format_date(to - 24h));
-    if (source->info().prices && summary.counts.inserted + summary.counts.updated > 0) {
-        // daily_ohlcv is derived from PRICE and VOLUME_24H points; readers are not blocked.
-        conn.exec("SELECT tm_refresh_daily_ohlcv()");
-    }
-
     return run.report(summary);
 }
 

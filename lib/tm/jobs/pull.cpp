@@ -39,8 +39,8 @@ void record_freshness(db::Connection& conn, const std::string& source) {
     }
 }
 
-// One snapshot: lock, journal, fetch, write. Adds to `changed` the points it inserted or updated.
-core::ExitCode pull_once(sources::Source& source, const PullOptions& options, long long& changed) {
+// One snapshot: lock, journal, fetch, write (the candles of what it wrote included).
+core::ExitCode pull_once(sources::Source& source, const PullOptions& options) {
     SourceRun run(options.source, options.db, store::PullKind::pull, options.args);
     store::PullSummary summary;
     http::Client http(options.http);
@@ -61,8 +61,9 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options, lo
 
         store::SeriesDictionary dictionary(run.conn());
         const auto ids = dictionary.resolve(points);
-        db::Transaction tx(run.conn());
         store::PointWriter writer(run.conn());
+        writer.prepare(points);
+        db::Transaction tx(run.conn());
         summary.counts = writer.write(points, ids, store::Policy::live, run.pull_id());
         store::write_assets(run.conn(), ctx.assets());
         run.journal().finish(run.pull_id(), summary);
@@ -73,16 +74,8 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options, lo
         run.record_failure(summary, e);
         throw;
     }
-    changed += summary.counts.inserted + summary.counts.updated;
     record_freshness(run.conn(), options.source);
     return run.report(summary);
-}
-
-// daily_ohlcv is derived from PRICE and VOLUME_24H points: rebuilt after a price source wrote.
-void refresh_ohlcv(const PullOptions& options) {
-    db::Connection conn = db::connect(db::select_target(options.db, db::Role::writer));
-    // CONCURRENTLY: readers of daily_ohlcv are not blocked while it rebuilds.
-    conn.exec("SELECT tm_refresh_daily_ohlcv()");
 }
 
 } // namespace
@@ -94,13 +87,8 @@ core::ExitCode run_pull(const PullOptions& options) {
         throw core::UsageError(
             "--every and --for go together: --every 5s --for 55s samples every 5 s for 55 s");
     }
-    long long changed = 0;
     if (!options.every) {
-        const auto code = pull_once(*source, options, changed);
-        if (source->info().prices && changed > 0) {
-            refresh_ohlcv(options);
-        }
-        return code;
+        return pull_once(*source, options);
     }
     const auto& info = source->info();
     const double budget = options.http.rate_per_minute.value_or(info.budget_per_minute);
@@ -122,7 +110,7 @@ core::ExitCode run_pull(const PullOptions& options) {
     for (long k = 1;; ++k) {
         const auto next = start + k * *options.every;
         const bool last = next >= end;
-        const auto code = pull_once(*source, options, changed);
+        const auto code = pull_once(*source, options);
         // failed outranks partial, which outranks ok
         const auto rank = [](core::ExitCode c) {
             return c == core::ExitCode::failed ? 2 : c == core::ExitCode::partial ? 1 : 0;
@@ -134,9 +122,6 @@ core::ExitCode run_pull(const PullOptions& options) {
             break;
         }
         core::interrupt::sleep_until(next);
-    }
-    if (info.prices && changed > 0) {
-        refresh_ohlcv(options);
     }
     return worst;
 }
