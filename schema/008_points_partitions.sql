@@ -89,3 +89,107 @@ CREATE VIEW funding_rates AS
 SELECT p.ts AS "timestamp", s.asset AS symbol, p.value AS rate
   FROM points p JOIN series s USING (series_id)
  WHERE s.source = 'hyperliquid' AND s.metric = 'FUNDING_RATE';
+
+-- Retention (tm compact, issue 16 §4). A series' raw_since moves forward only through this
+-- function: it rolls up the series' points before `through` (tm_rollups_refresh) and records the
+-- new horizon, in one transaction, so no point is ever before its series' horizon without being
+-- in its rollups. Writers hold the shared side of the same per-series locks while they write and
+-- store nothing before a horizon, so a point cannot slip in between the rollup and the horizon.
+CREATE FUNCTION tm_retention_seal(ids integer[], throughs timestamptz[]) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('tm:retention'), slot)
+       FROM (SELECT DISTINCT id % 256 AS slot FROM unnest(ids) AS id ORDER BY 1) AS slots;
+    PERFORM tm_rollups_refresh(array_agg(id), array_agg('-infinity'::timestamptz),
+                               array_agg(through - interval '1 microsecond'))
+       FROM unnest(ids, throughs) AS u(id, through);
+    UPDATE series s SET raw_since = u.through
+      FROM (SELECT id, max(through) AS through FROM unnest(ids, throughs) AS t(id, through)
+             GROUP BY id) AS u
+     WHERE s.series_id = u.id AND (s.raw_since IS NULL OR s.raw_since < u.through);
+END $$;
+
+-- The month partitions (points_YYYY_MM, oldest first) and their bounds.
+CREATE FUNCTION tm_points_months() RETURNS TABLE (part regclass, lo timestamptz, hi timestamptz)
+LANGUAGE sql STABLE AS $$
+    SELECT c.oid::regclass, make_timestamptz(m[1]::int, m[2]::int, 1, 0, 0, 0, 'UTC'),
+           make_timestamptz(m[1]::int, m[2]::int, 1, 0, 0, 0, 'UTC') + interval '1 month'
+      FROM pg_inherits i
+      JOIN pg_class c ON c.oid = i.inhrelid
+     CROSS JOIN LATERAL regexp_match(c.relname, '^points_(\d{4})_(\d{2})$') AS m
+     WHERE i.inhparent = 'points'::regclass AND m IS NOT NULL
+     ORDER BY 2
+$$;
+
+-- The months holding points of a series whose horizon lies at or past the month's end: what
+-- tm_points_reclaim frees. One index probe per such series and month.
+CREATE FUNCTION tm_points_reclaimable() RETURNS SETOF regclass
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    month record;
+    hit boolean;
+BEGIN
+    FOR month IN SELECT * FROM tm_points_months()
+                  WHERE hi <= (SELECT max(raw_since) FROM series) LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM series s WHERE s.raw_since >= $1 AND EXISTS '
+                       '(SELECT 1 FROM %s p WHERE p.series_id = s.series_id))', month.part)
+           INTO hit USING month.hi;
+        IF hit THEN
+            RETURN NEXT month.part;
+        END IF;
+    END LOOP;
+END $$;
+
+-- Frees the points of month `part` that lie before their series' horizon (all rolled up):
+-- drops the month when nothing else is in it, or else copies what is kept (the points of series
+-- kept longer) into a new table that takes the month's place. Either way the space returns to
+-- the system at once and no vacuum is needed; the cost follows the points kept, not the table.
+-- Writers wait while the kept points are copied (SHARE lock; readers go on); the swap itself
+-- holds points exclusively for a moment. Gives up after 2 s of waiting for a lock (SQLSTATE
+-- 55P03): the month is then freed by a later run. Returns 'dropped' or 'rewritten'.
+CREATE FUNCTION tm_points_reclaim(part regclass) RETURNS text
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp SET TimeZone = 'UTC'
+SET lock_timeout = '2s' AS $$
+DECLARE
+    month record;
+    name text;
+    kept text;
+    n bigint;
+BEGIN
+    SELECT * INTO month FROM tm_points_months() AS m WHERE m.part = tm_points_reclaim.part;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION '% is not a month of points', part;
+    END IF;
+    SELECT relname INTO name FROM pg_class WHERE oid = part;
+    kept := name || '_kept';
+    LOCK TABLE ONLY points IN SHARE MODE;
+    EXECUTE format('CREATE TABLE %I (LIKE points)', kept);
+    EXECUTE format('INSERT INTO %I SELECT p.* FROM series s CROSS JOIN LATERAL (SELECT * FROM %s p '
+                   'WHERE p.series_id = s.series_id AND p.ts >= coalesce(s.raw_since, '
+                   '''-infinity'')) AS p', kept, part);
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN
+        EXECUTE format('DROP TABLE %I', kept);
+        LOCK TABLE ONLY points IN ACCESS EXCLUSIVE MODE;
+        EXECUTE format('DROP TABLE %s', part);
+        RETURN 'dropped';
+    END IF;
+    -- Index, key and bound are checked now, under the SHARE lock, so that the exclusive part
+    -- below only swaps names.
+    EXECUTE format('ALTER TABLE %I ADD CONSTRAINT %I PRIMARY KEY (series_id, ts), '
+                   'ADD CONSTRAINT %I FOREIGN KEY (series_id) REFERENCES series (series_id), '
+                   'ADD CONSTRAINT %I CHECK (ts >= %L AND ts < %L)',
+                   kept, kept || '_pkey', kept || '_series_id_fkey', kept || '_month',
+                   month.lo, month.hi);
+    LOCK TABLE ONLY points IN ACCESS EXCLUSIVE MODE;
+    EXECUTE format('DROP TABLE %s', part);
+    EXECUTE format('ALTER TABLE points ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
+                   kept, month.lo, month.hi);
+    EXECUTE format('ALTER TABLE %I DROP CONSTRAINT %I', kept, kept || '_month');
+    EXECUTE format('ALTER TABLE %I RENAME TO %I', kept, name);
+    EXECUTE format('ALTER INDEX %I RENAME TO %I', kept || '_pkey', name || '_pkey');
+    EXECUTE format('ALTER TABLE %I RENAME CONSTRAINT %I TO %I', name, kept || '_series_id_fkey',
+                   name || '_series_id_fkey');
+    RETURN 'rewritten';
+END $$;
+REVOKE ALL ON FUNCTION tm_points_reclaim(regclass) FROM PUBLIC;

@@ -18,6 +18,7 @@ WriteCounts& WriteCounts::operator+=(const WriteCounts& o) {
     inserted += o.inserted;
     updated += o.updated;
     unchanged += o.unchanged;
+    before_horizon += o.before_horizon;
     return *this;
 }
 
@@ -102,21 +103,31 @@ void PointWriter::prepare(const Batch& batch) {
     }
 }
 
-void PointWriter::learn_candles(const std::vector<int32_t>& ids) {
-    std::string unknown = "{";
+void PointWriter::lock_series(const std::vector<int32_t>& ids) {
+    std::string list = "{";
     for (const int32_t id : ids) {
-        if (m_known.insert(id).second) {
-            unknown += fmt::format("{}{}", unknown.size() == 1 ? "" : ",", id);
-        }
+        list += fmt::format("{}{}", list.size() == 1 ? "" : ",", id);
     }
-    if (unknown.size() == 1) {
-        return;
-    }
-    unknown += '}';
+    list += '}';
+    // Shared: writers never wait for each other here, only for tm compact moving a horizon.
+    m_conn.exec("SELECT pg_advisory_xact_lock_shared(hashtext('tm:retention'), slot) FROM "
+                "(SELECT DISTINCT id % 256 AS slot FROM unnest($1::int[]) AS id ORDER BY 1) AS "
+                "slots",
+                {list});
     const auto r = m_conn.exec(
-        "SELECT series_id FROM series WHERE series_id = ANY ($1::int[]) AND candles", {unknown});
+        "SELECT series_id, candles, (extract(epoch FROM raw_since) * 1e6)::bigint FROM series "
+        "WHERE series_id = ANY ($1::int[]) AND (candles OR raw_since IS NOT NULL)",
+        {list});
+    m_candles.clear();
+    m_horizons.clear();
     for (int i = 0; i < r.rows(); ++i) {
-        m_candles.insert(static_cast<int32_t>(r.get_int(i, 0)));
+        const auto id = static_cast<int32_t>(r.get_int(i, 0));
+        if (r.get(i, 1) == "t") {
+            m_candles.insert(id);
+        }
+        if (!r.is_null(i, 2)) {
+            m_horizons[id] = core::Time{core::Duration{r.get_int(i, 2)}};
+        }
     }
 }
 
@@ -129,10 +140,21 @@ WriteCounts PointWriter::write(const Batch& batch,
     if (batch.empty()) {
         return counts;
     }
-    const std::vector<uint32_t> order = deduplicated_order(batch, ids);
+    std::vector<uint32_t> order = deduplicated_order(batch, ids);
     const auto unique = static_cast<long long>(order.size());
     counts.duplicates = counts.seen - unique;
-    learn_candles(ids);
+    lock_series(ids);
+    if (!m_horizons.empty()) {
+        // The past of a series before its horizon is its rollups: nothing more is stored there.
+        std::erase_if(order, [&](uint32_t i) {
+            const auto it = m_horizons.find(ids[batch.refs()[i]]);
+            return it != m_horizons.end() && batch.times()[i] < it->second;
+        });
+        counts.before_horizon = unique - static_cast<long long>(order.size());
+        if (order.empty()) {
+            return counts;
+        }
+    }
     const auto candle = [this](int32_t id) { return is_candle(id); };
     const Spans candle_spans = spans(batch, ids, order, candle);
 
@@ -148,7 +170,7 @@ WriteCounts PointWriter::write(const Batch& batch,
                       pull_id);
             m_conn.exec("RELEASE SAVEPOINT tm_fast_path");
             ++m_fast_path_writes;
-            counts.inserted = unique;
+            counts.inserted = static_cast<long long>(order.size());
             // Nothing was stored in these spans before: every hour in them with a point is new.
             if (!candle_spans.empty()) {
                 m_conn.exec("SELECT tm_rollups_refresh($1::int[], $2::timestamptz[], "
@@ -205,7 +227,7 @@ WriteCounts PointWriter::write(const Batch& batch,
                                {std::to_string(pull_id), candle_spans.ids});
     counts.inserted = r.get_int(0, 0);
     counts.updated = r.get_int(0, 1);
-    counts.unchanged = unique - counts.inserted - counts.updated;
+    counts.unchanged = unique - counts.before_horizon - counts.inserted - counts.updated;
     if (r.get_int(0, 2) > 0) {
         m_conn.exec("SELECT tm_rollups_refresh(array_agg(series_id), array_agg(hour), "
                     "array_agg(hour)) FROM tm_touched");

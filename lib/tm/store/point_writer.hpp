@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -23,6 +24,7 @@ struct WriteCounts {
     long long inserted = 0;
     long long updated = 0;
     long long unchanged = 0;
+    long long before_horizon = 0; // older than their series' retention horizon: not stored
 
     WriteCounts& operator+=(const WriteCounts& o);
 };
@@ -66,8 +68,9 @@ private:
                 const std::vector<uint32_t>& order,
                 const std::function<bool(int32_t)>& keep) const;
     bool overlaps_stored(const Spans& spans);
-    // Learns which of `ids` are candle series (cached: the flag follows from the metric).
-    void learn_candles(const std::vector<int32_t>& ids);
+    // Takes the retention locks of `ids` (tm compact waits for the write to commit) and reads
+    // which are candle series and where the horizons of the others lie.
+    void lock_series(const std::vector<int32_t>& ids);
     bool is_candle(int32_t id) const { return m_candles.contains(id); }
     void copy_rows(const std::string& copy_sql,
                    const Batch& batch,
@@ -80,7 +83,8 @@ private:
     FastPath m_fast_path;
     bool m_stage_ready = false;
     long long m_fast_path_writes = 0;
-    std::unordered_set<int32_t> m_candles, m_known;
+    std::unordered_set<int32_t> m_candles;
+    std::unordered_map<int32_t, core::Time> m_horizons; // raw_since of the series that have one
     std::unordered_set<int64_t> m_months; // months prepared, as days since the epoch of their 1st
 };
 
