@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     app.add_option("view",
                    view_name,
                    "latest (newest value per series, with its age), history, ohlcv (daily "
-                   "candles), alerts, pulls, assets, series")
+                   "candles), alerts, pulls, pull_errors (each run's failures), assets, series")
         ->check(CLI::IsMember(query::view_names()));
     app.add_option("--source", f.source, "Only this source");
     app.add_option("--asset", assets, "Only these assets (comma list, repeatable)");
@@ -101,7 +101,8 @@ int main(int argc, char** argv) {
                  "latest, history, series and alerts");
         only_for(app,
                  "--kind",
-                 view != query::View::pulls && view != query::View::ohlcv,
+                 view != query::View::pulls && view != query::View::pull_errors
+                     && view != query::View::ohlcv,
                  "latest, history, series, alerts and assets");
         if (f.source) {
             sources::require_source(*f.source);

@@ -1,11 +1,13 @@
 // tm-serve: read-only JSON over HTTP for apps and dashboards — /protocols,
-// /protocols/{slug}/history, /alerts, /series, /health, /openapi.json — and Prometheus /metrics.
+// /protocols/{slug}/history, /alerts, /series, /health, /openapi.json —, Prometheus /metrics and
+// a dashboard for browsers at /.
 #include <tm/cli/options.hpp>
 #include <tm/serve/server.hpp>
 
 int main(int argc, char** argv) {
     CLI::App app{"Read-only JSON over HTTP (/protocols, /protocols/{slug}/history, /alerts, "
-                 "/series, /health, /openapi.json) and Prometheus /metrics",
+                 "/series, /health, /openapi.json), Prometheus /metrics, and a dashboard for "
+                 "browsers at / (/defi, /chart, /entity/NAME, /journal)",
                  "tm-serve"};
     cli::CommonOptions common;
     cli::add_common(app, common);

@@ -28,7 +28,7 @@ constexpr Command k_commands[] = {
     {"pull", "take a current snapshot of a source and upsert it (defillama, artemis, …)"},
     {"backfill", "load a source's history for a date range, resumable, never overwriting"},
     {"detect", "judge the anomaly rules, open and resolve alerts, notify Slack/webhook/log"},
-    {"serve", "read-only JSON over HTTP for apps and dashboards, Prometheus /metrics"},
+    {"serve", "read-only JSON over HTTP, Prometheus /metrics, a dashboard for browsers"},
     {"status", "health of every feed for people and monitoring (exit 0 OK, 1, 2, 3 UNKNOWN)"},
     {"query", "read stored points: latest values or history, by source, asset, metric or entity"},
     {"compact", "apply the retention policy (roll up, then free old raw points); rebuild candles"},

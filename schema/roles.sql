@@ -38,9 +38,13 @@ END $$;
 GRANT USAGE, CREATE ON SCHEMA public TO tm_owner;
 GRANT USAGE ON SCHEMA public TO tm_writer, tm_reader;
 
--- A role may cancel or end the sessions of its own role; tm's roles need neither.
+-- A role may cancel or end the sessions of its own role, and create large objects even in a
+-- read-only transaction; tm's roles need neither.
 REVOKE EXECUTE ON FUNCTION pg_terminate_backend(integer, bigint) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION pg_cancel_backend(integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION lo_create(oid) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION lo_creat(integer) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION lo_from_bytea(oid, bytea) FROM PUBLIC;
 
 -- What the owner creates from now on, the others may use.
 ALTER DEFAULT PRIVILEGES FOR ROLE tm_owner IN SCHEMA public

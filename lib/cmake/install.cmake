@@ -4,16 +4,14 @@
 #   share/man/man1/tm.1, tm-*.1                      man pages (help2man, from --help)
 #   share/bash-completion/completions/tm (+ tm-*)    bash completion (from --help)
 #   share/tm/schema/, share/tm/config/               migrations (also built in), example configs
-#   share/tm/crontab/tm.crontab                      the cron schedule, naming the installed tm
+#   share/tm/crontab/, share/tm/scripts/             the schedules (cron, systemd units) as
+#                                                    templates, and install-schedule, which
+#                                                    checks and installs them for this tm
 #   share/tm/demo/defillama/                         the recording scripts/quickstart replays
 #   share/doc/tm/README.md, examples/tm.env          the manual, the pristine tm.env
-#   lib/systemd/system/tm-*.service, *.timer         systemd units (not enabled)
 #   $SYSCONFDIR/tm/tm.env                            every variable, commented (never overwritten)
 #   $SYSCONFDIR/logrotate.d/tm                       rotation of /var/log/tm (the alert log)
 #   $LOCALSTATEDIR/log/tm/                           the alert log's folder
-set(TM_SYSTEMD_UNIT_DIR "lib/systemd/system" CACHE STRING
-    "Where systemd units are installed (relative: below the prefix)")
-
 find_program(HELP2MAN help2man)
 if(NOT HELP2MAN)
     message(FATAL_ERROR "help2man not found: the man pages are made with it "
@@ -56,24 +54,25 @@ install(FILES ${PROJECT_SOURCE_DIR}/config/defillama.csv ${PROJECT_SOURCE_DIR}/c
               ${PROJECT_SOURCE_DIR}/config/entities.csv ${PROJECT_SOURCE_DIR}/config/rules.toml
               ${PROJECT_SOURCE_DIR}/config/retention.toml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/config)
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/prometheus DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/config)
+# The schedules stay templates: install-schedule fills in this tm's paths and folders for the
+# user or system it installs them for, after checking every line (it finds them beside itself,
+# and the programs in bin/ of the same prefix).
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/crontab/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/crontab)
+install(PROGRAMS ${PROJECT_SOURCE_DIR}/scripts/install-schedule
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/scripts)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/demo/ DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/demo)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/config/tm.env DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(DIRECTORY DESTINATION ${CMAKE_INSTALL_LOCALSTATEDIR}/log/tm
         DIRECTORY_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE)
 
-# Files that name installed paths (the units and the crontab name the tm program; the units,
-# tm.env and the logrotate rule name /etc/tm and /var/log/tm) are written at install time, so
-# that `cmake --install --prefix DIR` gets them right too.
-file(GLOB TM_UNITS CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/crontab/systemd/*)
+# Files that name installed paths (tm.env and the logrotate rule name /etc/tm and /var/log/tm)
+# are written at install time, so that `cmake --install --prefix DIR` gets them right too.
 install(CODE "
-    set(TM_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
     set(TM_DATADIR \"${CMAKE_INSTALL_DATADIR}\")
     set(TM_SYSCONFDIR \"${CMAKE_INSTALL_SYSCONFDIR}\")
     set(TM_LOCALSTATEDIR \"${CMAKE_INSTALL_LOCALSTATEDIR}\")
-    set(TM_SYSTEMD_UNIT_DIR \"${TM_SYSTEMD_UNIT_DIR}\")
-    set(TM_UNITS \"${TM_UNITS}\")
-    set(TM_CRONTAB \"${PROJECT_SOURCE_DIR}/crontab/tm.crontab\")
     set(TM_ENV \"${PROJECT_SOURCE_DIR}/config/tm.env\")
     set(TM_LOGROTATE \"${PROJECT_SOURCE_DIR}/config/logrotate\")
     set(TM_PROGRAMS \"${TM_PROGRAMS}\")

@@ -10,18 +10,14 @@ function(tm_full_path out dir)
         set(${out} "${CMAKE_INSTALL_PREFIX}/${dir}" PARENT_SCOPE)
     endif()
 endfunction()
-tm_full_path(tm_bindir "${TM_BINDIR}")
 tm_full_path(tm_datadir "${TM_DATADIR}")
 tm_full_path(tm_sysconfdir "${TM_SYSCONFDIR}")
 tm_full_path(tm_localstatedir "${TM_LOCALSTATEDIR}")
-tm_full_path(tm_unitdir "${TM_SYSTEMD_UNIT_DIR}")
 
-# tm_install_rewritten(SOURCE DESTINATION NAME PERMISSION...): SOURCE with the program and the
-# configuration and log folders of this install, as DESTINATION/NAME.
+# tm_install_rewritten(SOURCE DESTINATION NAME PERMISSION...): SOURCE with the configuration
+# and log folders of this install, as DESTINATION/NAME.
 function(tm_install_rewritten source destination name)
     file(READ "${source}" text)
-    string(REPLACE "@TM@" "${tm_bindir}/tm" text "${text}")                      # units
-    string(REGEX REPLACE "(^|\n)TM=[^\n]*" "\\1TM=${tm_bindir}/tm" text "${text}") # crontab
     string(REPLACE "/etc/tm/" "${tm_sysconfdir}/tm/" text "${text}")
     string(REPLACE "/var/log/tm/" "${tm_localstatedir}/log/tm/" text "${text}")
     string(MD5 slot "${destination}")
@@ -30,12 +26,6 @@ function(tm_install_rewritten source destination name)
          PERMISSIONS ${ARGN})
 endfunction()
 
-foreach(unit ${TM_UNITS})
-    get_filename_component(name "${unit}" NAME)
-    tm_install_rewritten("${unit}" "${tm_unitdir}" "${name}" OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
-endforeach()
-tm_install_rewritten("${TM_CRONTAB}" "${tm_datadir}/tm/crontab" tm.crontab
-                     OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 tm_install_rewritten("${TM_LOGROTATE}" "${tm_sysconfdir}/logrotate.d" tm
                      OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ)
 

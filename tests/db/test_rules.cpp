@@ -64,8 +64,7 @@ void seed_series(db::Connection& conn,
 }
 
 // Judges the shipped rule `name` as of k_now: target → firing, for every judged target.
-std::map<std::string, bool> judge(db::Connection& conn, const std::string& name) {
-    const auto rules = rules::only(rules::load_rules(std::nullopt), {name});
+std::map<std::string, bool> judge(db::Connection& conn, const std::vector<rules::Rule>& rules) {
     db::Transaction tx(conn);
     rules::judge_now(conn, rules, *core::parse_time(k_now));
     const auto r = conn.exec("SELECT coalesce(s.source || '/' || s.asset || '/' || s.metric || "
@@ -76,6 +75,10 @@ std::map<std::string, bool> judge(db::Connection& conn, const std::string& name)
         out[std::string(r.get(i, 0))] = r.get(i, 1) == "t";
     }
     return out;
+}
+
+std::map<std::string, bool> judge(db::Connection& conn, const std::string& name) {
+    return judge(conn, rules::only(rules::load_rules(std::nullopt), {name}));
 }
 
 } // namespace
@@ -227,6 +230,54 @@ TEST_CASE("rule outlier: robust z-score of 6 against 30 days, silent with too fe
     CHECK_FALSE(j.at("defillama/calm/TVL"));
     CHECK(j.at("defillama/spike/TVL"));
     CHECK_FALSE(j.contains("defillama/young/TVL")); // 10 points < min_points 20
+}
+
+TEST_CASE("rule outlier on a minute feed: the newest 1000 points of the window are the baseline") {
+    TempDb tmp;
+    auto conn = tmp.connect();
+    // 30 days of minutes at 500, then the last 1000 minutes alternating 99 and 101 (median 100,
+    // MAD 1): judged on those, 108.9 is 6.0 robust z out. Over all 43,200 points the median
+    // would be 500 and the MAD 0, which judges nothing.
+    seed_series(
+        conn,
+        "coingecko",
+        "bitcoin",
+        "PRICE",
+        "2024-02-12T12:00:00Z",
+        "2024-03-13T11:59:00Z",
+        "1 minute",
+        "CASE WHEN t < '2024-03-12T19:20:00Z' THEN 500 WHEN i % 2 = 0 THEN 99 ELSE 101 END");
+    seed(conn, "coingecko", "bitcoin", "PRICE", {{k_now, 108.9}});
+    CHECK(conn.exec("SELECT count(*) FROM points WHERE ts >= '2024-03-12T19:20:00Z' AND ts < $1",
+                    {k_now})
+              .get_int(0, 0)
+          == 1000);
+    CHECK(judge(conn, "outlier").at("coingecko/bitcoin/PRICE"));
+}
+
+TEST_CASE("rule deviation: max_points bounds the window's points that make the mean") {
+    TempDb tmp;
+    auto conn = tmp.connect();
+    seed(conn,
+         "binance",
+         "BTCUSDT",
+         "PRICE",
+         {{"2024-03-13T11:55:00Z", 1},
+          {"2024-03-13T11:56:00Z", 1},
+          {"2024-03-13T11:57:00Z", 10},
+          {"2024-03-13T11:58:00Z", 10},
+          {"2024-03-13T11:59:00Z", 10},
+          {k_now, 10.1}});
+    const auto with_cap = [](const std::string& cap) {
+        return rules::parse_rules(
+            "[[rule]]\nname = \"d\"\nkind = \"deviation\"\nmetric = \"PRICE\"\nwindow = "
+            "\"10m\"\nthreshold = 0.05\n"
+                + cap,
+            "r.toml");
+    };
+    // The mean of the last 3 is 10: 1% off. Of all 5 it is 6.4: 58% off.
+    CHECK_FALSE(judge(conn, with_cap("max_points = 3\n")).at("binance/BTCUSDT/PRICE"));
+    CHECK(judge(conn, with_cap("")).at("binance/BTCUSDT/PRICE"));
 }
 
 TEST_CASE("rule source_divergence: one entity's metric family more than 25% apart") {

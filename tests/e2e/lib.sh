@@ -83,12 +83,15 @@ new_database() {
   E2E_DATABASES+=("$name")
   export TM_DATABASE_URL="dbname=$name"
   # Every command connects as the least role it needs, as deployed (tm setup makes the roles).
-  export TM_DATABASE_URL_OWNER="dbname=$name user=tm_owner"
   export TM_DATABASE_URL_WRITER="dbname=$name user=tm_writer"
   export TM_DATABASE_URL_READER="dbname=$name user=tm_reader"
+  # The first setup of a database is a superuser's (TM_DATABASE_URL): it creates the roles and
+  # hands the schema to tm_owner, whose address later setups use. --empty leaves that first
+  # setup to the test.
+  unset TM_DATABASE_URL_OWNER
   if [ "${1:-}" != "--empty" ]; then
-    # The first setup of a database is a superuser's: it creates the roles.
-    tm setup --db "dbname=$name" >/dev/null 2>"$E2E_TMP/setup.err" || { cat "$E2E_TMP/setup.err" >&2; return 1; }
+    tm setup >/dev/null 2>"$E2E_TMP/setup.err" || { cat "$E2E_TMP/setup.err" >&2; return 1; }
+    export TM_DATABASE_URL_OWNER="dbname=$name user=tm_owner"
   fi
 }
 

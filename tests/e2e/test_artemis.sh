@@ -55,6 +55,31 @@ case_null_and_string_values_are_skipped_numeric_strings_kept() {
   expect_sql "SELECT count(*) FROM metrics WHERE ts = '2024-03-13'" "0"
 }
 
+case_symbols_left_out_of_the_answer_are_named() {
+  new_database
+  # Artemis leaves a symbol it does not know out of its answer: named, with the closest of its
+  # symbol list (fetched only then), in pull_errors and on stderr; the others stored
+  run artemis pull artemis --assets sol,nosol --metrics PRICE "${FAST[@]}"
+  expect_code 3
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'sol'" "2"
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "nosol: unknown Artemis symbol 'nosol'; closest: sol"
+  expect_contains "$ERR" "unknown Artemis symbol 'nosol'"
+  expect_eq "$(requests_to /artemis/asset/symbols/)" "1" "symbol lists"
+  expect_not_contains "$ERR" "$KEY" "stderr"
+  expect_sql "SELECT string_agg(asset, ' ') FROM assets" "sol"
+  new_database
+  reset_server
+  run artemis backfill artemis --assets nosol --metrics PRICE --since 2024-01-01 "${FAST[@]}"
+  expect_code 2
+  expect_sql "SELECT count(*) FROM points" "0"
+  # a range with no data at all ("symbols" is a string) names nobody
+  new_database
+  reset_server
+  run artemis backfill artemis --assets sol --metrics PRICE --since 2015-10-01 --until 2015-12-31 "${FAST[@]}"
+  expect_code 0
+  expect_eq "$(requests_to /artemis/asset/symbols/)" "0" "symbol lists"
+}
+
 case_bad_pair_is_isolated_recorded_and_not_retried() {
   new_database
   run artemis pull artemis --assets sol,eth,bad-symbol,btc --metrics PRICE,FEES "${FAST[@]}"

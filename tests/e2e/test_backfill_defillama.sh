@@ -170,4 +170,36 @@ case_bad_input() {
   expect_eq "$(request_log | python3 -c "import json,sys; print(len(json.load(sys.stdin)))")" "0" "requests"
 }
 
+case_names_no_list_has_are_never_silent() {
+  new_database
+  # the issue's case: one real name, one DefiLlama does not have
+  run tm backfill defillama --assets uniswap-v3,no-such-protocol --metrics FEES_24H "${FAST[@]}"
+  expect_code 3
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'uniswap-v3'" "9"
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "no-such-protocol: unknown DefiLlama asset 'no-such-protocol' (none of the 7 known is close)"
+  expect_contains "$ERR" "unknown DefiLlama asset 'no-such-protocol'"
+  new_database
+  run tm backfill defillama --assets uniswap-v4 --metrics FEES_24H "${FAST[@]}"
+  expect_code 2
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "uniswap-v4: unknown DefiLlama asset 'uniswap-v4'; closest: uniswap-v3"
+  expect_sql "SELECT count(*) FROM points" "0"
+  # config rows: a stablecoin no list has is named; an unlisted protocol is still asked for
+  # (a parent, an old slug) and DefiLlama's 400 comes with the closest names
+  new_database
+  printf 'kind,asset,metrics\nstablecoin,USDT,*\nstablecoin,USDX,*\nprotocol,curv,TVL\n' >"$E2E_TMP/typo.csv"
+  run tm backfill defillama --config "$E2E_TMP/typo.csv" --metrics STABLECOIN_SUPPLY,TVL "${FAST[@]}"
+  expect_code 3
+  expect_sql "SELECT string_agg(asset || ': ' || error, ' | ' ORDER BY asset) FROM pull_errors" \
+    "USDX: unknown DefiLlama asset 'USDX'; closest: USDT, GUSD2 | curv: HTTP 400 (Protocol not found); closest: curve, EURC"
+  expect_sql "SELECT count(*) > 0 FROM metrics WHERE metric = 'STABLECOIN_SUPPLY'" "t"
+  # KIND:NAME picks one kind; a bare number is refused before anything runs
+  new_database
+  run tm backfill defillama --assets stablecoin:1 "${FAST[@]}"
+  expect_code 0
+  expect_sql "SELECT DISTINCT kind || ':' || asset FROM series" "stablecoin:1"
+  run tm backfill defillama --assets 80 "${FAST[@]}"
+  expect_code 2
+  expect_contains "$ERR" "write stablecoin:80 or bridge:80"
+}
+
 run_cases

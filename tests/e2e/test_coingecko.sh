@@ -17,9 +17,34 @@ case_pull_twice_at_last_updated_at() {
   expect_code 0
   expect_contains "$ERR" "0 inserted, 0 updated, 9 unchanged"
   expect_eq "$(header_of)" "" "key headers without a key"
-  run tm pull coingecko "${FAST[@]}" --assets solana,nosuchcoin --metrics PRICE
+  run tm pull coingecko "${FAST[@]}" --assets solana --metrics PRICE
   expect_code 0
   expect_sql "SELECT count(*) FROM metrics WHERE asset = 'solana'" "1"
+}
+
+case_ids_left_out_of_the_answer_are_named() {
+  new_database
+  # /simple/price silently leaves out ids CoinGecko does not know: a mistyped id is named, with
+  # the closest ids of /coins/list (fetched only then), in pull_errors and on stderr
+  run tm pull coingecko "${FAST[@]}" --assets solana,bitcoinn,nosuchcoin
+  expect_code 3
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'solana'" "3"
+  expect_sql "SELECT string_agg(asset || ': ' || error, ' | ' ORDER BY asset) FROM pull_errors" \
+    "bitcoinn: unknown CoinGecko coin id 'bitcoinn'; closest: bitcoin | nosuchcoin: unknown CoinGecko coin id 'nosuchcoin' (none of the 9 known is close)"
+  expect_contains "$ERR" "unknown CoinGecko coin id 'bitcoinn'; closest: bitcoin"
+  expect_eq "$(requests_to /coingecko/coins/list)" "1" "id lists"
+  expect_sql "SELECT string_agg(asset, ' ') FROM assets" "solana"
+  # nothing named exists: exit 2, nothing stored
+  new_database
+  reset_server
+  run tm pull coingecko "${FAST[@]}" --assets bitcoinn
+  expect_code 2
+  expect_sql "SELECT count(*) FROM points" "0"
+  # every id known: the list is never fetched
+  reset_server
+  run tm pull coingecko "${FAST[@]}" --assets bitcoin
+  expect_code 0
+  expect_eq "$(requests_to /coingecko/coins/list)" "0" "id lists"
 }
 
 case_keys_pick_host_and_header_and_never_leak() {
@@ -57,20 +82,47 @@ case_backfill_daily_windows_within_the_public_year() {
   new_database
   run tm backfill coingecko --assets bitcoin,young-coin,unknown --since 2022-01-01 "${FAST[@]}"
   expect_code 3
-  expect_contains "$ERR" "keep 365 days of history; starting at 2023-03-14"
+  # the first window starts on the first whole day inside the public 365 days counted from now
+  expect_contains "$ERR" "keep 365 days of history; starting at 2023-03-15"
   # one daily range request per coin, over 90 days so the answer is daily
   expect_eq "$(requests_to /coingecko/coins/bitcoin/market_chart/range)" "1" "requests for bitcoin"
-  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'bitcoin' AND metric = 'PRICE'" "365"
+  expect_eq "$(request_log | python3 -c "import json,sys,urllib.parse as u; print(min(int(u.parse_qs(r['query'])['from'][0]) for r in json.load(sys.stdin) if r['path'].endswith('/market_chart/range')) >= 1710307020 - 365 * 86400)")" \
+    "True" "first window inside 365 days of now"
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'bitcoin' AND metric = 'PRICE'" "364"
   expect_sql "SELECT count(*) FROM metrics WHERE asset = 'bitcoin' AND metric = 'PRICE' AND ts <> date_trunc('day', ts)" "0"
   # the null and the zero market cap are no value
-  expect_sql "SELECT min(ts) FROM metrics WHERE asset = 'bitcoin' AND metric = 'MARKET_CAP'" "2023-03-16 00:00:00+00"
-  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "unknown: HTTP 404 ({\"error\": \"coin not found\"})"
+  expect_sql "SELECT min(ts) FROM metrics WHERE asset = 'bitcoin' AND metric = 'MARKET_CAP'" "2023-03-17 00:00:00+00"
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "unknown: unknown CoinGecko coin id 'unknown' (none of the 9 known is close)"
   # a short range still asks for more than 90 days (daily), keeping what was asked for
   new_database
   reset_server
   run tm backfill coingecko --assets ethereum --since 2024-03-01 "${FAST[@]}"
   expect_code 0
   expect_sql "SELECT count(*) || ' ' || min(ts)::date || ' ' || max(ts)::date FROM metrics WHERE metric = 'PRICE'" "12 2024-03-01 2024-03-12"
+}
+
+case_backfill_retries_error_10012_once_a_day_later() {
+  new_database
+  # CoinGecko counts its 365 days from the moment of the request; should it still refuse the
+  # first window (HTTP 401, error 10012, the real body), tm asks once more from a day later.
+  local refused
+  refused=$(python3 -c "import json; print(json.dumps(open('$TM_SOURCE_DIR/tests/fixtures/coingecko/error_10012_outside_public_range_real.json').read()))")
+  fault "{\"path\": \"/coingecko/coins/bitcoin/market_chart/range\", \"times\": 1, \"status\": 401, \"body\": $refused, \"headers\": {\"Content-Type\": \"application/json\"}}"
+  run tm backfill coingecko --assets bitcoin "${FAST[@]}"
+  expect_code 0
+  expect_eq "$(requests_to /coingecko/coins/bitcoin/market_chart/range)" "2" "requests"
+  expect_contains "$(request_log)" "from=1678924800" # 2023-03-16, a day after the refused start
+  expect_sql "SELECT count(*) FROM metrics WHERE asset = 'bitcoin' AND metric = 'PRICE'" "363"
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" \
+    "bitcoin: skipped: CoinGecko refused history from 2023-03-15 as older than its public 365 days (error 10012); asking again from 2023-03-16"
+  # once only: a second refusal is the chunk's failure, named
+  new_database
+  reset_server
+  fault "{\"path\": \"/coingecko/coins/bitcoin/market_chart/range\", \"times\": -1, \"status\": 401, \"body\": $refused, \"headers\": {\"Content-Type\": \"application/json\"}}"
+  run tm backfill coingecko --assets bitcoin "${FAST[@]}"
+  expect_code 1
+  expect_eq "$(requests_to /coingecko/coins/bitcoin/market_chart/range)" "2" "requests"
+  expect_sql "SELECT count(*) FROM pull_errors WHERE error LIKE 'HTTP 401%10012%'" "1"
 }
 
 case_every_for_samples_within_the_budget() {
@@ -97,11 +149,14 @@ case_daily_ohlcv_answers_seed_001() {
   sql "INSERT INTO points SELECT series_id, '2024-03-13 05:30:00+00', 1, NULL FROM series WHERE asset = 'bitcoin' AND metric = 'PRICE';
        INSERT INTO points SELECT series_id, '2024-03-13 05:40:00+00', 1000, NULL FROM series WHERE asset = 'bitcoin' AND metric = 'PRICE'" >/dev/null
   run tm pull coingecko --assets bitcoin --metrics PRICE "${FAST[@]}"
-  # the refresh follows a pull that wrote; this one wrote nothing, so refresh by hand as cron would not
-  sql "REFRESH MATERIALIZED VIEW daily_ohlcv" >/dev/null
+  # points inserted by SQL bypass tm's writes, which keep the candles: the repair rebuilds them
+  expect_sql "SELECT high < 1000 FROM daily_ohlcv WHERE asset = 'bitcoin' AND day = '2024-03-13'" "t"
+  run tm compact --rebuild-candles --source coingecko
+  expect_code 0
+  expect_contains "$OUT" "candles rebuilt: 2 series of coingecko"
   expect_sql "SELECT count(*) FROM daily_ohlcv WHERE asset = 'bitcoin' AND day < '2024-03-13'" "3"
   expect_sql "SELECT open < 1000 AND high = 1000 AND low = 1 AND close = 1000 AND samples = 3 FROM daily_ohlcv WHERE asset = 'bitcoin' AND day = '2024-03-13'" "t"
-  # a pull that writes refreshes it by itself
+  # a write keeps them by itself
   new_database
   run tm backfill coingecko --assets ethereum --since 2024-03-10 "${FAST[@]}"
   expect_sql "SELECT count(*) FROM daily_ohlcv" "3"

@@ -58,8 +58,10 @@ case_lifecycle() {
 
   # An embedded database made before roles existed: commands say to run tm setup, which
   # upgrades it in place, keeping every point.
-  psql -qX "$admin" -c "REASSIGN OWNED BY tm_owner, tm_writer, tm_reader TO tm" \
-    -c "DROP OWNED BY tm_owner, tm_writer, tm_reader" -c "DROP ROLE tm_owner, tm_writer, tm_reader" >/dev/null
+  # (DROP OWNED one role at a time: PostgreSQL 15 fails on shared default privileges otherwise.)
+  psql -qX -v ON_ERROR_STOP=1 "$admin" -c "REASSIGN OWNED BY tm_owner, tm_writer, tm_reader TO tm" \
+    -c "DROP OWNED BY tm_owner" -c "DROP OWNED BY tm_writer" -c "DROP OWNED BY tm_reader" \
+    -c "DROP ROLE tm_owner, tm_writer, tm_reader" >/dev/null || fail "dropping the roles"
   run without_db_config "$TM_BIN/tm" pull defillama --metrics TVL,CHAIN_TVL
   expect_code 2
   expect_contains "$ERR" "predates tm's roles; run \`tm setup\` to upgrade it"

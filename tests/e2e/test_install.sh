@@ -52,9 +52,6 @@ case_layout_file_by_file() {
 755 f usr/local/bin/tm-serve
 755 f usr/local/bin/tm-setup
 755 f usr/local/bin/tm-status
-755 d usr/local/lib
-755 d usr/local/lib/systemd
-755 d usr/local/lib/systemd/system
 755 d usr/local/share
 755 d usr/local/share/bash-completion
 755 d usr/local/share/bash-completion/completions
@@ -88,22 +85,29 @@ case_layout_file_by_file() {
 644 f usr/local/share/tm/config/artemis.csv
 644 f usr/local/share/tm/config/defillama.csv
 644 f usr/local/share/tm/config/entities.csv
+755 d usr/local/share/tm/config/prometheus
+644 f usr/local/share/tm/config/prometheus/tm-alerts.yml
 644 f usr/local/share/tm/config/retention.toml
 644 f usr/local/share/tm/config/rules.toml
 755 d usr/local/share/tm/crontab
 644 f usr/local/share/tm/crontab/tm.crontab
+755 d usr/local/share/tm/crontab/systemd
 755 d usr/local/share/tm/demo
 755 d usr/local/share/tm/demo/defillama
 644 f usr/local/share/tm/demo/defillama/README.md
 644 f usr/local/share/tm/demo/defillama/recorded_at
 755 d usr/local/share/tm/schema
+755 d usr/local/share/tm/scripts
+755 f usr/local/share/tm/scripts/install-schedule
 755 d var
 755 d var/log
 750 d var/log/tm
 EOF
     # Sets that grow with the project: every migration, unit and recorded response.
     for f in "$TM_SOURCE_DIR"/schema/*.sql; do echo "644 f usr/local/share/tm/schema/${f##*/}"; done
-    for f in "$TM_SOURCE_DIR"/crontab/systemd/*; do echo "644 f usr/local/lib/systemd/system/${f##*/}"; done
+    (cd "$TM_SOURCE_DIR/crontab/systemd" && find . -mindepth 1 -printf '%y %P\n') | while read -r type path; do
+      if [ "$type" = d ]; then echo "755 d usr/local/share/tm/crontab/systemd/$path"; else echo "644 f usr/local/share/tm/crontab/systemd/$path"; fi
+    done
     for f in "$TM_SOURCE_DIR"/config/demo/defillama/*.{meta,body}; do echo "644 f usr/local/share/tm/demo/defillama/${f##*/}"; done
   } | sort -k3)
   local got
@@ -140,34 +144,38 @@ case_installed_tm_runs_its_siblings() {
   expect_code 0
 }
 
-# Every command of the installed units and crontab names the installed tm and parses.
-case_units_and_crontab_name_the_installed_tm() {
-  local commands line n=0
-  commands=$( { grep -h '^Exec' "$PREFIX"/lib/systemd/system/*.service | sed 's/^Exec[A-Za-z]*=-\{0,1\}//; s/%i/defillama/' ;
-                grep -E '^[0-9*]' "$PREFIX/share/tm/crontab/tm.crontab" | cut -d' ' -f6- |
-                  sed "s#\$TM#$(sed -n 's/^TM=//p' "$PREFIX/share/tm/crontab/tm.crontab")#g" | tr ';' '\n' |
-                  sed -e 's/||.*//' -e 's/^ *//'; } | grep .)
-  while IFS= read -r line; do
-    case "$line" in
-      /usr/local/bin/tm\ *) ;;
-      *) fail "scheduled command does not run the installed tm: $line"; continue ;;
-    esac
-    # shellcheck disable=SC2086  # a command line, split into words on purpose
-    TM_CHECK_ARGS=1 PATH=/usr/bin:/bin run $DEST$line
-    [ "$CODE" = 0 ] || fail "scheduled command does not parse ($CODE): $line: $ERR"
-    n=$((n + 1))
-  done <<<"$commands"
-  [ "$n" -ge 8 ] || fail "expected the units' and crontab's commands, found $n"
-  expect_contains "$(cat "$PREFIX/lib/systemd/system/tm-pull@.service")" "EnvironmentFile=-/etc/tm/tm.env" "tm-pull@.service"
-  expect_not_contains "$(cat "$PREFIX"/lib/systemd/system/*)" "@TM@" "installed units"
+# The installed install-schedule checks the installed schedules against the installed programs
+# (every line by cron's parser, systemd-analyze and TM_CHECK_ARGS) and renders them naming the
+# installed tm: what an admin runs after `cmake --install`.
+case_installed_schedules_check_and_name_the_installed_tm() {
+  local installer="$PREFIX/share/tm/scripts/install-schedule"
+  mkdir -p "$E2E_TMP/state/log" "$E2E_TMP/state/export" "$E2E_TMP/state/metrics"
+  PATH=/usr/bin:/bin:/usr/sbin:/sbin run "$installer" cron --print --env ARTEMIS_API_KEY=k-install \
+    --log-dir "$E2E_TMP/state/log" --export-dir "$E2E_TMP/state/export" --metrics-dir "$E2E_TMP/state/metrics"
+  expect_code 0
+  expect_contains "$OUT" "TM=$PREFIX/bin/tm" "the rendered crontab"
+  expect_contains "$OUT" "TM_CONFIG=$PREFIX/share/tm/config" "the rendered crontab"
+  # (the units read the keys from /etc/tm/tm.env; here a test one)
+  cp -r "$PREFIX/share/tm/crontab/systemd" "$E2E_TMP/src-units"
+  echo 'ARTEMIS_API_KEY="k-install"' >"$E2E_TMP/test.env"
+  sed -i "s#^EnvironmentFile=.*#EnvironmentFile=-$E2E_TMP/test.env#" "$E2E_TMP/src-units/tm-.service.d/10-tm.conf"
+  PATH=/usr/bin:/bin:/usr/sbin:/sbin run "$installer" systemd --units "$E2E_TMP/src-units" --dest "$E2E_TMP/units" --no-enable
+  expect_code 0
+  expect_contains "$(cat "$E2E_TMP/units/tm-pull@.service")" "ExecStart=$PREFIX/bin/tm pull %i" "the rendered unit"
+  expect_not_contains "$(cat "$E2E_TMP"/units/*.service)" "@TM@" "rendered units"
 }
 
 # `cmake --install --prefix DIR` (chosen at install time) moves every path written in a file.
 case_prefix_chosen_at_install_time() {
   local dest=$E2E_TMP/dest-opt
   install_into "$dest" --prefix /opt/tm || return
-  expect_contains "$(cat "$dest/opt/tm/lib/systemd/system/tm-pull@.service")" "ExecStart=/opt/tm/bin/tm pull %i -q" "unit"
-  expect_contains "$(cat "$dest/opt/tm/share/tm/crontab/tm.crontab")" $'\nTM=/opt/tm/bin/tm\n' "crontab"
+  # The schedules' installer finds the programs of its own prefix.
+  mkdir -p "$E2E_TMP/opt-state/log" "$E2E_TMP/opt-state/export" "$E2E_TMP/opt-state/metrics"
+  PATH=/usr/bin:/bin:/usr/sbin:/sbin run "$dest/opt/tm/share/tm/scripts/install-schedule" cron --print \
+    --env ARTEMIS_API_KEY=k-install --log-dir "$E2E_TMP/opt-state/log" \
+    --export-dir "$E2E_TMP/opt-state/export" --metrics-dir "$E2E_TMP/opt-state/metrics"
+  expect_code 0
+  expect_contains "$OUT" $'\nTM='"$dest/opt/tm/bin/tm"$'\n' "crontab rendered from /opt/tm"
   [ -x "$dest/opt/tm/bin/tm-pull" ] || fail "no /opt/tm/bin/tm-pull"
   [ -f "$dest/opt/tm/share/man/man1/tm-pull.1" ] || fail "no /opt/tm/share/man/man1/tm-pull.1"
 }

@@ -35,7 +35,7 @@ case_rules_on_the_files_tm_writes() {
   fault '{"path": "/coingecko/*", "times": -1, "status": 500}'
   scenario failed 1 tm pull coingecko "${FAST[@]}"
   reset_server
-  TM_DATABASE_URL="dbname=tm_no_such_$$" scenario down 4 tm pull coingecko "${FAST[@]}"
+  TM_DATABASE_URL_WRITER="dbname=tm_no_such_$$" scenario down 4 tm pull coingecko "${FAST[@]}"
   scenario critical 2 tm status --max-age coingecko=1s
   # A detect whose Slack receiver fails: the alerts stay undelivered.
   fault '{"path": "/hooks/slack/x", "times": -1, "status": 500}'

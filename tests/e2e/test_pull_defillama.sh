@@ -259,7 +259,9 @@ case_pro_tier_pulls_every_family_from_the_pro_host() {
   pro_aliases "$key"
   local config="$TM_SOURCE_DIR/tests/fixtures/config/defillama-backfill.csv"
   DEFILLAMA_API_KEY="$key" TM_DEFILLAMA_PRO_URL="$FIXTURE_URL/pro" run tm pull defillama --rate-limit 6000 --config "$config"
-  expect_code 0
+  # abc-pool has a history fixture only: no live answer has it, and the pull says so
+  expect_code 3
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "abc-pool: unknown DefiLlama asset 'abc-pool' (none of the 36 known is close)"
   expect_not_contains "$ERR" "skipping"
   # what the config names (protocols uniswap-v3, curve-dex; chain Ethereum; USDT; a pool; bridge 80)
   for metric in CHAIN_TVL FEES_24H CHAIN_FEES_24H REVENUE_24H HOLDERS_REVENUE_24H DEX_VOLUME_24H \
@@ -280,7 +282,7 @@ uniswap-v3 OUTFLOW 0 2024-03-12"
   free=$(request_log | python3 -c "import json,sys; print(sum(1 for r in json.load(sys.stdin) if not r['path'].startswith('/pro/')))")
   expect_eq "$free" "0" "requests to free hosts"
   DEFILLAMA_API_KEY="$key" TM_DEFILLAMA_PRO_URL="$FIXTURE_URL/pro" run tm pull defillama --rate-limit 6000 --config "$config"
-  expect_code 0
+  expect_code 3
   expect_contains "$ERR" " 0 inserted, 0 updated"
   # derivatives (pro-only) for everything the overview has
   DEFILLAMA_API_KEY="$key" TM_DEFILLAMA_PRO_URL="$FIXTURE_URL/pro" \
@@ -341,6 +343,41 @@ case_selection_flags() {
   expect_contains "$ERR" "bad.csv:2: unknown kind 'protocl'"
   run tm pull defillama --config "$E2E_TMP/missing.csv"
   expect_code 2
+}
+
+case_names_no_list_has_are_never_silent() {
+  new_database
+  run tm pull defillama --rate-limit 6000 --metrics TVL --assets curve,no-such-protocol,curvee
+  expect_code 3
+  expect_sql "SELECT string_agg(asset || ':' || metric, ' ') FROM metrics" "curve:TVL"
+  expect_sql "SELECT string_agg(asset || ': ' || error, ' | ' ORDER BY asset) FROM pull_errors" \
+    "curvee: unknown DefiLlama asset 'curvee'; closest: curve | no-such-protocol: unknown DefiLlama asset 'no-such-protocol' (none of the 10 known is close)"
+  expect_contains "$ERR" "unknown DefiLlama asset 'no-such-protocol'"
+  # nothing named exists: exit 2, nothing stored, not even the lists' assets rows
+  new_database
+  run tm pull defillama --rate-limit 6000 --metrics TVL --assets no-such-protocol
+  expect_code 2
+  expect_sql "SELECT count(*) || ' ' || (SELECT count(*) FROM assets) FROM points" "0 0"
+  expect_sql "SELECT status FROM pulls" "failed"
+  # a config row no answer has is named too
+  new_database
+  printf 'kind,asset,metrics\nprotocol,curve,TVL\nprotocol,makerdoa,TVL\n' >"$E2E_TMP/typo.csv"
+  run tm pull defillama --rate-limit 6000 --config "$E2E_TMP/typo.csv" --metrics TVL
+  expect_code 3
+  expect_sql "SELECT asset || ': ' || error FROM pull_errors" "makerdoa: unknown DefiLlama asset 'makerdoa'; closest: makerdao"
+}
+
+case_ids_that_collide_across_kinds() {
+  new_database
+  # stablecoin ids and bridge ids are both small integers: a bare number is refused
+  run tm pull defillama --rate-limit 6000 --assets 1
+  expect_code 2
+  expect_contains "$ERR" "--assets 1 is ambiguous: DefiLlama stablecoin ids and bridge ids are both numbers; write stablecoin:1 or bridge:1"
+  expect_sql "SELECT count(*) FROM pulls" "0"
+  run tm pull defillama --rate-limit 6000 --assets stablecoin:1,chain:ethereum
+  expect_code 0
+  expect_sql "SELECT string_agg(DISTINCT s.kind || ':' || s.asset, ' ' ORDER BY s.kind || ':' || s.asset) FROM series s JOIN points p USING (series_id)" \
+    "chain:ethereum stablecoin:1"
 }
 
 run_cases

@@ -79,9 +79,9 @@ case_other_views() {
   run tm query series --source defillama --asset aave --csv
   expect_contains "$OUT" ",,defillama,aave,TVL,protocol,,2024-03-11T00:00:00Z,2024-03-12T23:00:00Z"
   run tm query history --interval day --agg avg --source coingecko --csv
-  expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value,points\nbitcoin,coingecko,bitcoin,PRICE,2024-03-11T00:00:00Z,311.75,24\nbitcoin,coingecko,bitcoin,PRICE,2024-03-12T00:00:00Z,311.75,24')" "daily average"
+  expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value,points,rollup\nbitcoin,coingecko,bitcoin,PRICE,2024-03-11T00:00:00Z,311.75,24,f\nbitcoin,coingecko,bitcoin,PRICE,2024-03-12T00:00:00Z,311.75,24,f')" "daily average"
   run tm query history --interval day --source coingecko --csv
-  expect_contains "$OUT" "PRICE,2024-03-12T00:00:00Z,323.25,24"
+  expect_contains "$OUT" "PRICE,2024-03-12T00:00:00Z,323.25,24,f"
   run tm query latest --kind protocol
   expect_contains "$OUT" "defillama  Aave  aave"
   expect_not_contains "$OUT" "coingecko"
@@ -117,9 +117,9 @@ case_output_file_is_atomic() {
 # Four series whose values, ages and ids people read badly raw: a TVL in the billions, a pool
 # UUID, a funding rate of 1.25e-05, a stablecoin numbered 1.
 seed_for_people() {
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'curve', 'TVL'),
-         ('defillama', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'APY'), ('hyperliquid', 'BTC', 'FUNDING_RATE'),
-         ('defillama', '1', 'STABLECOIN_SUPPLY');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'curve', 'TVL'),
+         ('defillama', 'pool', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'APY'), ('hyperliquid', 'perp', 'BTC', 'FUNDING_RATE'),
+         ('defillama', 'stablecoin', '1', 'STABLECOIN_SUPPLY');
        INSERT INTO assets (source, kind, asset, name, symbol) VALUES ('defillama', 'protocol', 'curve', 'Curve', 'CRV'),
          ('defillama', 'pool', '747c1d2a-c668-4682-b9f9-296708a3dd90', 'lido STETH', 'STETH'),
          ('defillama', 'stablecoin', '1', 'Tether', 'USDT');

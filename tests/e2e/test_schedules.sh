@@ -170,8 +170,9 @@ case_systemd_units_verify_and_are_hardened() {
     expect_contains "$(cat "$out/tm-pull@$source.timer")" "Persistent=true"
   done
   expect_contains "$(cat "$out/tm-pull@.service")" "ExecStart=$TM_BIN/tm pull %i -q"
+  expect_contains "$(cat "$out/tm-compact.service")" "ExecStart=$TM_BIN/tm compact -q --config "
   local unit score
-  for unit in tm-pull@defillama.service tm-pull@artemis.service tm-pull@coingecko.service tm-export.service tm-db.service; do
+  for unit in tm-pull@defillama.service tm-pull@artemis.service tm-pull@coingecko.service tm-export.service tm-compact.service tm-db.service; do
     (cd "$out" && systemd-analyze verify "$out/$unit") >"$E2E_TMP/verify" 2>&1 || fail "$unit: $(cat "$E2E_TMP/verify")"
     score=$(SYSTEMD_UNIT_PATH="$out:" systemd-analyze security --offline=true "$unit" 2>&1 |
             sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')

@@ -11,8 +11,10 @@ case_fresh_then_stale_after_a_real_pull() {
   run status 2024-03-13T06:00:00Z
   expect_code 0
   expect_contains "$OUT" "TM OK - 1 sources ok | sources=1 ok=1 warning=0 critical=0 database_bytes="
-  # The journal keeps wall-clock times; the points are stamped with TM_NOW's hour.
-  expect_contains "$(printf '%s\n' "$OUT" | grep '^defillama')" "ok      2024-03-13T05:00:00Z  1h   3h       95      95      0"
+  # The journal keeps wall-clock times; the points are stamped with TM_NOW's hour. Of its 95
+  # points, the 66 daily ones are stamped 2024-03-12T00:00Z, more than 24 hours before 06:00.
+  expect_eq "$(sql "SELECT count(*) FILTER (WHERE ts > '2024-03-12T06:00Z') || '/' || count(*) FROM points")" "29/95" "points in the last day / all"
+  expect_contains "$(printf '%s\n' "$OUT" | grep '^defillama')" "ok      2024-03-13T05:00:00Z  1h   3h       95      29          0"
   # DefiLlama is pulled hourly: three hours and a minute after its newest point it is stale.
   run status 2024-03-13T08:01:00Z
   expect_code 2
@@ -24,7 +26,8 @@ case_fresh_then_stale_after_a_real_pull() {
 case_failing_pulls_warn_then_go_critical() {
   new_database
   sql "INSERT INTO series (source, kind, asset, metric) VALUES ('hyperliquid', 'perp', 'BTC', 'FUNDING_RATE');
-       INSERT INTO points SELECT series_id, '2024-03-13T05:00Z', 0.0001 FROM series;
+       INSERT INTO points SELECT series_id, ts, 0.0001 FROM series,
+         unnest('{2024-03-13T05:00Z,2024-03-12T05:30:01Z,2024-03-12T05:30Z,2023-01-01T00:00Z}'::timestamptz[]) ts;
        INSERT INTO pulls (source, kind, status, started_at) VALUES
          ('hyperliquid', 'pull', 'ok', '2024-03-13T03:00Z'), ('hyperliquid', 'pull', 'partial', '2024-03-13T04:00Z')" >/dev/null
   run status 2024-03-13T05:30:00Z
@@ -45,9 +48,19 @@ d = json.load(sys.stdin)
 assert d['status'] == 'CRITICAL' and d['code'] == 2, d
 s = d['sources'][0]
 assert s['source'] == 'hyperliquid' and s['failures_in_a_row'] == 3 and s['reason'] == 'last 3 pulls failed', s
-assert s['series'] == 1 and s['points'] == 1 and s['age_seconds'] == 1800 and s['max_age_seconds'] == 10800, s
-assert d['database']['reachable'] and d['database']['size_bytes'] > 0, d
+# Points of the 24 hours up to now (05:30): not the one at exactly 24 h, nor older ones.
+assert s['series'] == 1 and s['points_24h'] == 2 and s['age_seconds'] == 1800 and s['max_age_seconds'] == 10800, s
+# The total is PostgreSQL's row estimate, unknown until ANALYZE or autovacuum has seen the table.
+assert d['database']['reachable'] and d['database']['size_bytes'] > 0 and d['database']['points_estimate'] is None, d
 " || fail "status JSON: $OUT"
+  run status 2024-03-13T05:30:00Z
+  expect_not_contains "$OUT" "about"
+  sql "ANALYZE points" >/dev/null
+  run status 2024-03-13T05:30:00Z --json
+  printf '%s' "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); assert d['database']['points_estimate'] == 4, d" \
+    || fail "estimate after ANALYZE: $OUT"
+  run status 2024-03-13T05:30:00Z
+  expect_contains "$OUT" "MB, about 4 points"
 }
 
 case_unknown_when_it_cannot_tell() {

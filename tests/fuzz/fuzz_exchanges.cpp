@@ -1,5 +1,5 @@
 // libFuzzer target: the Binance, Kraken and Coinbase parsers on arbitrary bytes; the first
-// byte picks one.
+// byte picks a ticker parser, and the pair and symbol lists and error readers see every body.
 #include <tm/core/error.hpp>
 #include <tm/sources/binance/binance.hpp>
 #include <tm/sources/coinbase/coinbase.hpp>
@@ -7,6 +7,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (size == 0) {
@@ -15,6 +18,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
     store::Batch out;
     int64_t last_ms = 0;
+    const std::map<std::string, std::string, std::less<>> asked = {{"XXBTZUSD", "XBTUSD"},
+                                                                   {"XBTUSD", "XBTUSD"}};
+    std::vector<std::string> answered, ignored;
+    http::Response response;
+    response.status = 200;
+    response.body = body;
+    std::string pairs = body, symbols = body, products = body;
     try {
         switch (data[0] % 4) {
         case 0:
@@ -25,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             break;
         case 2:
             sources::kraken::parse_ticker(
-                body, "XBTUSDT", core::from_unix_seconds(1'710'300'000), out);
+                body, asked, core::from_unix_seconds(1'710'300'000), out, answered, ignored);
             break;
         default:
             sources::coinbase::parse_ticker(body, "BTC-USD", out);
@@ -33,5 +43,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
     } catch (const core::Error&) {
     }
+    for (auto* list : {&pairs, &symbols, &products}) {
+        try {
+            if (list == &pairs) {
+                sources::kraken::parse_asset_pairs(*list);
+            } else if (list == &symbols) {
+                sources::binance::parse_symbols(*list);
+            } else {
+                sources::coinbase::parse_products(*list);
+            }
+        } catch (const core::Error&) {
+        }
+    }
+    sources::kraken::body_error(response);
+    sources::binance::error_code(response);
     return 0;
 }

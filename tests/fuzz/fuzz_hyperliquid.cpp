@@ -1,4 +1,5 @@
-// libFuzzer target: the Hyperliquid parsers on arbitrary bytes; the first byte picks one.
+// libFuzzer target: the Hyperliquid parsers on arbitrary bytes; the first byte picks one, and
+// the perp dex list and a builder dex's contexts see every body too.
 #include <tm/core/error.hpp>
 #include <tm/sources/hyperliquid/parse.hpp>
 
@@ -14,6 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     store::Batch out;
     std::vector<store::Asset> assets;
     int64_t last_ms = 0;
+    std::string copy = body;
+    std::string dex_copy = body;
     try {
         switch (data[0] % 3) {
         case 0:
@@ -26,6 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
             sources::hyperliquid::parse_funding_history(body, out, last_ms);
             break;
         }
+    } catch (const core::Error&) {
+    }
+    try {
+        sources::hyperliquid::parse_perp_dexs(copy);
+    } catch (const core::Error&) {
+    }
+    try {
+        sources::hyperliquid::parse_asset_contexts(dex_copy, ts, out, assets, "xyz");
     } catch (const core::Error&) {
     }
     return 0;

@@ -121,7 +121,7 @@ case_backfill_sigterm_keeps_whole_chunks_and_resumes() {
 
 # aave TVL at 100 for a day, then 75: tvl_drop opens when detect runs.
 seed_drop() {
-  sql "INSERT INTO series (source, asset, metric) VALUES ('defillama', 'aave', 'TVL');
+  sql "INSERT INTO series (source, kind, asset, metric) VALUES ('defillama', 'protocol', 'aave', 'TVL');
        INSERT INTO points SELECT series_id, t, 100 FROM series,
          generate_series('2024-03-12T04:00Z'::timestamptz, '2024-03-13T04:00Z', '1 hour') t;
        INSERT INTO points SELECT series_id, '2024-03-13T05:00Z', 75 FROM series" >/dev/null

@@ -12,8 +12,12 @@ Deterministic values (a hash of symbol, metric and date), and these quirks:
     string ("val": "1.5");
   * endDate before 2016-01-01: "symbols" is the string "No data available for the requested range.";
   * a symbol "bad-symbol" (alone or among others) or a metric "BAD_METRIC": HTTP 400;
+  * a symbol starting "no" is one Artemis does not know: left out of the answer;
   * no APIKey, or APIKey=wrong: HTTP 401;
   * metric keys come back lower-case for symbol "lower" (keys match case-insensitively).
+
+  GET /asset/symbols/?APIKey=KEY -> [{"artemis_id", "symbol", "title", "coingecko_id"}…] in the SDK's
+  shape, a few real symbols.
 """
 import datetime
 import hashlib
@@ -34,6 +38,10 @@ def answer(path, query):
     if q.get("APIKey", "") in ("", "wrong"):
         return 401, json.dumps({"detail": "Invalid or missing API key."})
     parts = [p for p in path.split("/") if p]
+    if parts == ["asset", "symbols"]:
+        listed = [("solana", "SOL", "Solana"), ("ethereum", "ETH", "Ethereum"), ("bitcoin", "BTC", "Bitcoin"),
+                  ("binancecoin", "BNB", "BNB"), ("nvidia", "eq-nvda", "NVIDIA")]
+        return 200, json.dumps([{"artemis_id": i, "symbol": s, "title": t, "coingecko_id": i} for i, s, t in listed])
     if len(parts) != 3 or parts[:2] != ["data", "api"]:
         return 404, json.dumps({"detail": "Not Found"})
     metrics = [m for m in parts[2].split(",") if m]
@@ -51,6 +59,8 @@ def answer(path, query):
         return 200, json.dumps({"data": {"symbols": "No data available for the requested range."}})
     out = {}
     for s in symbols:
+        if s.startswith("no"):
+            continue
         per = {}
         for m in metrics:
             key = m.lower() if s == "lower" else m.upper()

@@ -1,6 +1,8 @@
 """Binance's GET /api/v3/ticker/24hr?symbols=["A","B"] for tm's tests: one recorded ticker per
 symbol (binance/ticker/<SYMBOL>.json) answered as an array; an unknown symbol is HTTP 400
-{"code":-1121,"msg":"Invalid symbol."} as Binance documents."""
+{"code":-1121,"msg":"Invalid symbol."} for the whole list, as Binance answers. GET
+/api/v3/ticker/price (every symbol) lists the recorded symbols and two more that have no ticker
+here (BTCUSDC, ETHBTC: listed, yet refused, as a symbol delisted between the two requests)."""
 import json
 import os
 from urllib.parse import parse_qs
@@ -19,6 +21,17 @@ def answer(root, query):
             return 400, json.dumps({"code": -1121, "msg": "Invalid symbol."})
         with open(path) as f:
             out.append(json.load(f))
+    return 200, json.dumps(out)
+
+
+def prices(root):
+    out = []
+    folder = os.path.join(root, "binance", "ticker")
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name)) as f:
+            ticker = json.load(f)
+        out.append({"symbol": ticker["symbol"], "price": ticker["lastPrice"]})
+    out += [{"symbol": "BTCUSDC", "price": "73310.01000000"}, {"symbol": "ETHBTC", "price": "0.05412000"}]
     return 200, json.dumps(out)
 
 

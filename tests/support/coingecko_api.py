@@ -9,6 +9,7 @@ and the fixture server answer from the request, in the documented shapes:
       "market_caps": […], "total_volumes": […]}: daily points at 00:00 UTC when the range is over
       90 days, else hourly (a few ms off the hour, as observed), and a last "current" sample at
       `to`; the first market cap is null and the second 0 (both observed for young coins).
+  GET /coins/list -> [{"id", "symbol", "name"}…]: the ids above and a few more real ones.
   An id "unknown" is 404 {"error": "coin not found"}; a key header x-cg-pro-api-key must come
   with a host path starting /pro, a demo key without (error 10010/10011 otherwise).
 """
@@ -17,6 +18,7 @@ import json
 from urllib.parse import parse_qs
 
 KNOWN = {"bitcoin", "ethereum", "zcash", "solana", "young-coin"}
+LISTED = sorted(KNOWN | {"bitcoin-cash", "wrapped-bitcoin", "ethereum-classic", "zcoin"})
 NOW = 1710306000  # the last_updated_at of /simple/price: 2024-03-13T05:00:00Z
 
 
@@ -35,6 +37,8 @@ def answer(path, query, headers):
         return 400, json.dumps({"status": {"error_code": 10011, "error_message": "use api.coingecko.com"}})
     if path.startswith("/pro/"):
         path = path[len("/pro"):]
+    if path == "/coins/list":
+        return 200, json.dumps([{"id": c, "symbol": c[:3], "name": c.title()} for c in LISTED])
     if path == "/simple/price":
         out = {}
         for coin in q.get("ids", "").split(","):

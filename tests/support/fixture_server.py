@@ -1,13 +1,16 @@
 #!/usr/bin/env python3
 """Fixture HTTP server for tm's end-to-end tests: serves recorded API responses from a folder
-by path, on 127.0.0.1 only, and injects faults on request.
+by path, on 127.0.0.1 (--host: inside a container, 0.0.0.0), and injects faults on request.
 
 Files: GET /defillama/protocols serves ROOT/defillama/protocols.json (or the exact path). A
 request with a query string first looks for a file per parameter, PATH@NAME=VALUE.json (so
 /overview/fees?dataType=dailyRevenue&x=1 finds overview/fees@dataType=dailyRevenue.json), then
 for PATH itself.
 Paths under /artemis/ without a file are answered by artemis_api.py (a generated Artemis API);
-POST /hyperliquid/info by hyperliquid_api.py (fixture files and a paged funding history).
+POST /hyperliquid/info by hyperliquid_api.py (fixture files and a paged funding history);
+Binance tickers, klines and its symbol list by binance_api.py; Kraken tickers by kraken_api.py;
+an unknown Coinbase product is 404 {"message":"NotFound"}, an unknown DefiLlama protocol 400
+"Protocol not found", as those APIs answer.
 POST /hooks/NAME is a webhook receiver (Slack, tm's generic webhook): it answers 200 "ok" and
 the request log keeps what arrived; faults on the path make it fail. /ping/… answers 200 "OK" to
 any method, like healthchecks.io.
@@ -40,6 +43,7 @@ import artemis_api  # noqa: E402  (beside this file: the generated Artemis API)
 import hyperliquid_api  # noqa: E402  (beside this file: the paged Hyperliquid info endpoint)
 import coingecko_api  # noqa: E402  (beside this file: a generated CoinGecko API)
 import binance_api  # noqa: E402  (beside this file: Binance tickers from recorded ones)
+import kraken_api  # noqa: E402  (beside this file: Kraken tickers of a recorded market)
 
 STATE_LOCK = threading.Lock()
 STATE = {"faults": [], "aliases": [], "log": []}
@@ -131,6 +135,18 @@ class Handler(BaseHTTPRequestHandler):
         if content is None and parts.path == "/binance/api/v3/ticker/24hr":
             status, text = binance_api.answer(self.server.root, parts.query)
             content = text.encode()
+        if content is None and parts.path == "/binance/api/v3/ticker/price":
+            status, text = binance_api.prices(self.server.root)
+            content = text.encode()
+        if content is None and parts.path == "/kraken/0/public/Ticker":
+            status, text = kraken_api.answer(self.server.root, parts.query)
+            content = text.encode()
+        if content is None and parts.path.startswith("/coinbase/products/"):
+            # Coinbase Exchange's answer for a product it does not have.
+            status, content = 404, b'{"message":"NotFound"}'
+        if content is None and parts.path.startswith("/defillama/protocol/"):
+            # DefiLlama's answer for an unknown protocol slug: 400, a plain text body.
+            status, content = 400, b"Protocol not found"
         if content is None and parts.path.startswith("/coingecko/"):
             headers = {k.lower(): v for k, v in self.headers.items()}
             status, text = coingecko_api.answer(parts.path[len("/coingecko"):], parts.query, headers)
@@ -178,9 +194,14 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--root", required=True)
     parser.add_argument("--port", type=int, default=0)
+    # 0.0.0.0 only inside a container (tests/containers), where the stack reaches it by name.
+    parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port-file", required=True)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
+    # socketserver listens with a backlog of 5: a client opening 8 connections at once (tm's
+    # default concurrency) had some of its SYNs dropped and resent a second later.
+    ThreadingHTTPServer.request_queue_size = 128
+    server = ThreadingHTTPServer((args.host, args.port), Handler)
     server.daemon_threads = True
     server.root = args.root
     tmp = args.port_file + ".tmp"

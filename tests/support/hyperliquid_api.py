@@ -1,5 +1,6 @@
 """The Hyperliquid info endpoint for tm's tests: POST /info with a JSON body. `metaAndAssetCtxs`
-and `predictedFundings` are served from fixture files; `fundingHistory` pages the recorded
+(with "dex": a builder dex's file), `perpDexs` and `predictedFundings` are served from fixture
+files; `fundingHistory` pages the recorded
 history of a coin (fundingHistory/<COIN>.json) 500 rows at a time, startTime and endTime
 inclusive, as the API does today; an unknown coin is HTTP 500 with the body `null`, as the
 real API answers (research/market-apis.md §B.4)."""
@@ -13,8 +14,9 @@ def answer(root, body):
     except ValueError:
         return 400, json.dumps({"error": "invalid JSON body"})
     kind = request.get("type")
-    if kind in ("metaAndAssetCtxs", "predictedFundings", "meta"):
-        path = os.path.join(root, "hyperliquid", f"info@type={kind}.json")
+    if kind in ("metaAndAssetCtxs", "predictedFundings", "meta", "perpDexs"):
+        dex = request.get("dex", "")
+        path = os.path.join(root, "hyperliquid", f"info@type={kind}" + (f"@dex={dex}" if dex else "") + ".json")
         if not os.path.isfile(path):
             return 404, json.dumps({"error": f"no fixture for {kind}"})
         with open(path) as f:

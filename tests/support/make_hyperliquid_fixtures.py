@@ -11,6 +11,15 @@ hyperliquid, provenance in its SOURCES.md) where no whole real response exists:
                                      `fundingIntervalHours` and a null venue (both documented).
   fundingHistory/BTC.json          = the real 1038-row BTC history, unchanged; the fixture server
                                      pages it 500 rows at a time like today's API.
+  info@type=perpDexs.json          = the documented perpDexs shape ([null, {name, fullName,
+                                     deployer, …}], Dwellir's example for "xyz") with a second
+                                     builder dex "flx" in the same shape.
+  info@type=metaAndAssetCtxs@dex=xyz.json, …@dex=flx.json
+                                   = [meta, contexts] of a builder dex: universes in the real
+                                     shape of nautilus_trader's allPerpMetas capture ("km:US500"
+                                     style names, growthMode) with built names (xyz:XYZ100 …),
+                                     and the first real contexts of dexes "xyz" and "flx" in the
+                                     2026 WebSocket capture.
 Run from the repository root with shared/ beside it:  python3 tests/support/make_hyperliquid_fixtures.py
 """
 import json
@@ -38,6 +47,21 @@ predicted.append(["BTC", [["HlPerp", {"fundingRate": "0.0000125", "nextFundingTi
                           ["BinPerp", None]]])
 with open(os.path.join(OUT, "info@type=predictedFundings.json"), "w") as f:
     json.dump(predicted, f)
+
+frame = {dex: cs for dex, cs in real("ws_allDexsAssetCtxs_2026.json")["data"]["ctxs"]}
+DEXES = {"xyz": ["xyz:XYZ100", "xyz:AAPL", "xyz:NVDA"], "flx": ["flx:CRCL", "flx:GOLD"]}
+for dex, names in DEXES.items():
+    universe = [{"growthMode": "enabled", "maxLeverage": 20, "name": n, "szDecimals": 3} for n in names]
+    with open(os.path.join(OUT, f"info@type=metaAndAssetCtxs@dex={dex}.json"), "w") as f:
+        json.dump([{"universe": universe, "marginTables": [], "collateralToken": 0}, frame[dex][: len(names)]], f)
+perp_dexs = [None] + [{
+    "name": dex, "fullName": dex.upper(), "deployer": "0x88806a71d74ad0a510b350545c9ae490912f0888",
+    "oracleUpdater": None, "feeRecipient": "0x9cd0a696c7cbb9d44de99268194cb08e5684e5fe",
+    "assetToStreamingOiCap": [[n, "50000000.0"] for n in names],
+    "subDeployers": [], "deployerFeeScale": "1.0", "lastDeployerFeeScaleChangeTime": "1970-01-01T00:00:00",
+    "assetToFundingMultiplier": [], "assetToFundingInterestRate": []} for dex, names in DEXES.items()]
+with open(os.path.join(OUT, "info@type=perpDexs.json"), "w") as f:
+    json.dump(perp_dexs, f)
 
 with open(os.path.join(OUT, "fundingHistory", "BTC.json"), "w") as f:
     json.dump(real("info_fundingHistory_BTC_start-only_2023-07-17.json"), f)

@@ -12,6 +12,12 @@
       Opens IDLE connections that send nothing and keeps them open for S seconds (scripts/bench
       serve runs wrk meanwhile). Prints "ready" once they are open.
 
+  serve_load.py times --port P [--requests 20] PATH
+      One keep-alive client asks PATH REQUESTS times in a row (after two to warm up) and prints
+      "P50_MS P95_MS MAX_MS SERVER_P50_MS BYTES": times as the client saw them, and the median of
+      the Server-Timing "app" duration (0 when the server sends none). Fails unless every answer
+      is 200. For scripts/bench serve's page timings.
+
   serve_load.py closes --port P --within S [--partial]
       Opens one connection (with --partial: sends half a request head) and waits for the server
       to close it; fails unless it does within S seconds.
@@ -145,6 +151,31 @@ def closes(args):
     return 0
 
 
+def times(args):
+    conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+    took, server, size = [], [], 0
+    for i in range(args.requests + 2):
+        start = time.monotonic()
+        conn.request("GET", args.path)
+        response = conn.getresponse()
+        body = response.read()
+        elapsed = (time.monotonic() - start) * 1000
+        if response.status != 200:
+            print(f"{args.path} answered {response.status}", file=sys.stderr)
+            return 1
+        if i < 2:
+            continue
+        took.append(elapsed)
+        size = len(body)
+        timing = response.getheader("Server-Timing") or ""
+        server.append(float(timing.split("dur=")[1]) if "dur=" in timing else 0.0)
+    took.sort()
+    server.sort()
+    pick = lambda v, q: v[min(len(v) - 1, int(len(v) * q))]
+    print(f"{pick(took, 0.5):.1f} {pick(took, 0.95):.1f} {took[-1]:.1f} {pick(server, 0.5):.1f} {size}")
+    return 0
+
+
 def main():
     parser = argparse.ArgumentParser()
     sub = parser.add_subparsers(dest="command", required=True)
@@ -158,12 +189,16 @@ def main():
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--idle", type=int, default=100)
     p.add_argument("--seconds", type=float, required=True)
+    p = sub.add_parser("times")
+    p.add_argument("--port", type=int, required=True)
+    p.add_argument("--requests", type=int, default=20)
+    p.add_argument("path")
     p = sub.add_parser("closes")
     p.add_argument("--port", type=int, required=True)
     p.add_argument("--within", type=float, required=True)
     p.add_argument("--partial", action="store_true")
     args = parser.parse_args()
-    return {"idle": idle, "hold": hold, "closes": closes}[args.command](args)
+    return {"idle": idle, "hold": hold, "times": times, "closes": closes}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -85,3 +85,12 @@ TEST_CASE("core::strings display width and thousands") {
     CHECK(core::strings::group_thousands(1000) == "1,000");
     CHECK(core::strings::group_thousands(-1234567) == "-1,234,567");
 }
+
+TEST_CASE("core::strings::closest_names lists up to N plausible names, closest first") {
+    const std::vector<std::string> pairs = {"XBTUSD", "XBTUSDT", "ETHUSD", "XBTEUR", "ZECUSD"};
+    CHECK(core::strings::closest_names("XBTUST", pairs)
+          == std::vector<std::string>{"XBTUSD", "XBTUSDT"}); // XBTEUR is 3 edits away
+    CHECK(core::strings::closest_names("xbtusd", pairs, 1) == std::vector<std::string>{"XBTUSD"});
+    CHECK(core::strings::closest_names("no-such-protocol", pairs).empty());
+    CHECK(core::strings::closest_names("x", {}).empty());
+}

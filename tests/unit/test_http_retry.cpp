@@ -29,6 +29,16 @@ TEST_CASE("http::RetryPolicy retries what may pass and nothing else") {
     SECTION("an empty 200 body is retried") {
         CHECK(policy.should_retry(with_status(200, "")));
     }
+    SECTION("an error inside a 2xx body follows what its source said of it") {
+        http::Response r = with_status(200, R"({"error":["EAPI:Rate limit exceeded"]})");
+        r.api_error = "Kraken says EAPI:Rate limit exceeded";
+        r.api_error_retryable = true;
+        CHECK_FALSE(r.ok());
+        CHECK(policy.should_retry(r));
+        CHECK(r.describe() == "Kraken says EAPI:Rate limit exceeded");
+        r.api_error_retryable = false;
+        CHECK_FALSE(policy.should_retry(r));
+    }
     SECTION("transport failures follow their retryable flag") {
         http::Response r;
         r.transport_error = "Connection refused";

@@ -75,6 +75,13 @@ TEST_CASE("rules file: what is wrong, with file and line") {
                    "\"1h\"\ndrop = 0.1\nrise = 0.1\n")
           == "r.toml:1: rule 'a': a change rule takes exactly one of drop, rise or move (a "
              "fraction: 0.2)");
+    CHECK(error_of("[[rule]]\nname = \"a\"\nkind = \"outlier\"\nmetric = \"X\"\nwindow = "
+                   "\"30d\"\nz = 6\nmax_points = 10\n")
+          == "r.toml:7: rule 'a': 'max_points' (10) must be at least 'min_points' (20), or the "
+             "rule never fires");
+    CHECK(error_of("[[rule]]\nname = \"a\"\nkind = \"deviation\"\nmetric = \"X\"\nwindow = "
+                   "\"5m\"\nthreshold = 0.1\nmax_points = 2.5\n")
+          == "r.toml:7: rule 'a': 'max_points' must be a whole number of at least 1");
     CHECK(error_of("[[rule]]\nname = \"a\"\nkind = \"threshold\"\nmetric = \"X\"\nbelow = "
                    "1\nseverity = \"huge\"\n")
           == "r.toml:6: rule 'a': severity 'huge' is not info, warning or critical");
@@ -110,6 +117,7 @@ TEST_CASE("rules file: selectors take a string or a list; --rule picks rules by 
     CHECK(rules[0].max_age == std::chrono::hours{1});
     CHECK(rules[0].min_points == 1);
     CHECK(rules[1].min_points == 20);
+    CHECK(rules[1].max_points == 1000);
     CHECK(rules[1].z == 4);
     CHECK(rules[1].line == 11);
     CHECK(rules::only(rules, {"b"}).size() == 1);

@@ -69,6 +69,21 @@ TEST_CASE("artemis::parse_metrics quirks: strings instead of series, values and 
                       "$.data.symbols.sol.PRICE[0].date: expected a YYYY-MM-DD date");
 }
 
+TEST_CASE("artemis: the symbols an answer holds, and the symbol list in both shapes") {
+    std::string body =
+        R"({"data":{"symbols":{"SOL":{"PRICE":[]},"eth":{"PRICE":"Metric not available for asset."}}}})";
+    store::Batch b;
+    std::vector<ar::Skipped> skipped;
+    std::vector<std::string> answered;
+    ar::parse_metrics(body, b, skipped, ar::default_kind, &answered);
+    CHECK(answered == std::vector<std::string>{"sol", "eth"}); // "solana" asked: left out
+    std::string list =
+        R"([{"artemis_id":"solana","symbol":"SOL","title":"Solana"},{"symbol":"eth"}])";
+    CHECK(ar::parse_symbol_list(list) == std::vector<std::string>{"sol", "eth"});
+    std::string wrapped = R"({"assets":[{"artemis_id":"bitcoin","symbol":"BTC"}]})";
+    CHECK(ar::parse_symbol_list(wrapped) == std::vector<std::string>{"btc"});
+}
+
 TEST_CASE("artemis::Matrix: 1/0 cells, groups, exclusions, narrowing") {
     sources::Selection s;
     s.config_file = write_config("# "

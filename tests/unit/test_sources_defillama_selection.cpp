@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <set>
 
 namespace dl = sources::defillama;
 
@@ -91,6 +92,49 @@ TEST_CASE("selection: a config names assets per kind, by id or by symbol") {
     CHECK(sel.pick(dl::Kind::protocol, "TVL", {{"aave", 30}}) == std::vector<std::string>{"curve"});
     CHECK(sel.pick(dl::Kind::stablecoin, "STABLECOIN_SUPPLY", {{"1", 5}, {"2", 9}})
           == std::vector<std::string>{"1"});
+}
+
+TEST_CASE("selection: ids that collide across kinds, and names no list has") {
+    // Stablecoin 1 (Tether) and bridge 1 are both "1": a bare number would be two assets.
+    store::Batch b = sample();
+    b.add(b.series("defillama", store::AssetKind::bridge, "1", "BRIDGE_VOLUME_24H"), k_ts, 4e6);
+    sources::Selection flags;
+    flags.assets = {"1"};
+    CHECK_THROWS_WITH(dl::DefiLlamaSelection(flags, 250),
+                      "--assets 1 is ambiguous: DefiLlama stablecoin ids and bridge ids are both "
+                      "numbers; write stablecoin:1 or bridge:1");
+    flags.assets = {"bridge:1"};
+    const dl::DefiLlamaSelection bridge(flags, 250);
+    CHECK(kept(bridge.filter(b)) == std::vector<std::string>{"1:BRIDGE_VOLUME_24H"});
+    CHECK(bridge.pick(dl::Kind::stablecoin, "STABLECOIN_SUPPLY", {{"1", 5}}).empty());
+    CHECK(bridge.pick(dl::Kind::bridge, "BRIDGE_VOLUME_24H", {{"1", 5}})
+          == std::vector<std::string>{"1"});
+    flags.assets = {"stablecoin:1", "chain:bsc"};
+    const dl::DefiLlamaSelection stable(flags, 250);
+    CHECK(kept(stable.filter(b))
+          == std::vector<std::string>{"1:STABLECOIN_SUPPLY", "bsc:CHAIN_TVL"});
+    // A bare name still means every kind that has it (hyperliquid: a chain and a protocol).
+    flags.assets = {"aave", "no-such-protocol", "chain:aave", "stablecoin:USDT"};
+    dl::DefiLlamaSelection named(flags, 250);
+    named.learn(
+        {{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
+    const std::set<std::pair<dl::Kind, std::string>> known = {
+        {dl::Kind::protocol, "aave"}, {dl::Kind::stablecoin, "1"}, {dl::Kind::bridge, "1"}};
+    CHECK(named.unknown(known, {}) == std::vector<std::string>{"no-such-protocol", "chain:aave"});
+    CHECK(named.named_count() == 4);
+    // Config rows: stablecoins, bridges and pools no list has (protocols and chains are asked
+    // for anyway in a backfill).
+    sources::Selection config;
+    config.config_file = write_config(
+        "kind,asset,metrics\nprotocol,parent-only,TVL\nstablecoin,USDT,*\nbridge,999,*\n");
+    dl::DefiLlamaSelection rows(config, 50);
+    rows.learn(
+        {{"defillama", store::AssetKind::stablecoin, "1", "Tether", "USDT", "", "tether", ""}});
+    CHECK(rows.unknown(known, {dl::Kind::stablecoin, dl::Kind::bridge, dl::Kind::pool})
+          == std::vector<std::string>{"999"});
+    CHECK(rows.unknown(known, {dl::Kind::protocol, dl::Kind::stablecoin, dl::Kind::bridge})
+          == std::vector<std::string>{"parent-only", "999"});
+    CHECK(rows.named_count() == 3);
 }
 
 TEST_CASE("selection: backfill picks the top N candidates, pools above the minimum") {

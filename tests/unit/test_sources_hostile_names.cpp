@@ -87,7 +87,8 @@ TEST_CASE("hostile names: CoinGecko ids") {
     std::string body = fmt::format(
         R"({{"{}":{{"usd":1.5,"usd_market_cap":2,"last_updated_at":1689657600}}}})", k_json_name);
     store::Batch b;
-    sources::coingecko::parse_simple_price(body, k_ts, b);
+    std::vector<std::string> answered;
+    sources::coingecko::parse_simple_price(body, k_ts, b, answered);
     CHECK(value_of(b, k_name, "PRICE") == 1.5);
     check_shown_safely(b.keys()[0].asset);
 }

@@ -70,6 +70,7 @@ sources::Selection SelectionOptions::to_selection() const {
     };
     s.assets = items("--assets", assets);
     s.metrics = items("--metrics", metrics);
+    s.dexes = items("--dex", dexes);
     s.top = top;
     s.min_pool_tvl = min_pool_tvl;
     s.batch_assets = batch_assets;
@@ -112,6 +113,10 @@ void add_selection(CLI::App& app, SelectionOptions& o) {
                                "1d",
                                "3d",
                                "1w"}));
+    app.add_option("--dex",
+                   o.dexes,
+                   "Hyperliquid builder-deployed perp dexes (HIP-3) to add, or 'all' (comma list, "
+                   "repeatable; default TM_HYPERLIQUID_DEXES)");
 }
 
 http::ClientOptions NetworkOptions::to_client_options() const {

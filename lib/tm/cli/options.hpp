@@ -39,7 +39,8 @@ struct NetworkOptions {
     http::ClientOptions to_client_options() const;
 };
 
-// Flags that choose what a source pulls: --config, --assets, --metrics, --top, --min-pool-tvl.
+// Flags that choose what a source pulls: --config, --assets, --metrics, --top, --min-pool-tvl,
+// --dex.
 struct SelectionOptions {
     std::optional<std::string> config_file;
     std::vector<std::string> assets;
@@ -49,6 +50,7 @@ struct SelectionOptions {
     int batch_assets = 50;
     int batch_days = 365;
     std::string interval = "1d";
+    std::vector<std::string> dexes;
 
     sources::Selection to_selection() const;
 };

@@ -204,22 +204,44 @@ size_t levenshtein(std::string_view a, std::string_view b) {
     return row[b.size()];
 }
 
-std::optional<std::string> closest(std::string_view word,
-                                   const std::vector<std::string>& candidates) {
-    std::optional<std::string> best;
-    size_t best_distance = 0;
+std::vector<std::string>
+closest_names(std::string_view word, const std::vector<std::string>& candidates, size_t count) {
+    const std::string lower = to_lower(word);
+    // A suggestion further away than about a third of the word is noise, not help.
+    const size_t limit = std::max<size_t>(2, word.size() / 3);
+    std::vector<std::pair<size_t, const std::string*>> near;
     for (const auto& c : candidates) {
-        const size_t d = levenshtein(to_lower(word), to_lower(c));
-        if (!best || d < best_distance) {
-            best = c;
-            best_distance = d;
+        // Lengths alone bound the distance: most of a long list is skipped without the matrix.
+        const size_t gap = c.size() > word.size() ? c.size() - word.size() : word.size() - c.size();
+        if (gap > limit) {
+            continue;
+        }
+        const size_t d = levenshtein(lower, to_lower(c));
+        if (d <= limit) {
+            near.emplace_back(d, &c);
         }
     }
-    // A suggestion further away than about a third of the word is noise, not help.
-    if (best && best_distance <= std::max<size_t>(2, word.size() / 3)) {
-        return best;
+    std::stable_sort(
+        near.begin(), near.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<std::string> out;
+    for (const auto& [d, c] : near) {
+        if (out.size() == count) {
+            break;
+        }
+        if (std::find(out.begin(), out.end(), *c) == out.end()) {
+            out.push_back(*c);
+        }
     }
-    return std::nullopt;
+    return out;
+}
+
+std::optional<std::string> closest(std::string_view word,
+                                   const std::vector<std::string>& candidates) {
+    auto names = closest_names(word, candidates, 1);
+    if (names.empty()) {
+        return std::nullopt;
+    }
+    return names.front();
 }
 
 std::optional<double> parse_double(std::string_view s) {

@@ -37,6 +37,10 @@ size_t levenshtein(std::string_view a, std::string_view b);
 // The candidate closest to `word` if it is close enough to be a plausible typo.
 std::optional<std::string> closest(std::string_view word,
                                    const std::vector<std::string>& candidates);
+// Up to `count` candidates close enough to `word` to be plausible typos, closest first (ties in
+// the order of `candidates`), compared without regard to case.
+std::vector<std::string>
+closest_names(std::string_view word, const std::vector<std::string>& candidates, size_t count = 3);
 // Strict number parsing: the whole text must be a finite number.
 std::optional<double> parse_double(std::string_view s);
 std::optional<long long> parse_int(std::string_view s);

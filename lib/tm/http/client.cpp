@@ -119,6 +119,11 @@ struct Client::Impl {
             t->too_big = true;
             return 0; // makes curl fail the transfer with CURLE_WRITE_ERROR
         }
+        // Always Response::k_spare bytes to spare, so that a parser that needs padding
+        // (simdjson) never copies the body once more; doubling as std::string would.
+        if (const size_t need = t->body.size() + n + Response::k_spare; t->body.capacity() < need) {
+            t->body.reserve(std::max(need, 2 * t->body.capacity()));
+        }
         t->body.append(data, n);
         return n;
     }
@@ -244,9 +249,21 @@ struct Client::Impl {
         return r;
     }
 
+    // Reads a 2xx body for an error its API put there (Request::body_error).
+    static void classify(const Request& request, Response& response) {
+        if (request.body_error && response.transport_error.empty() && response.status >= 200
+            && response.status < 300 && !response.body.empty()) {
+            if (auto error = request.body_error(response)) {
+                response.api_error = redact_url(error->message);
+                response.api_error_retryable = error->retry;
+            }
+        }
+    }
+
     // Decides between retrying `job` and delivering `response`.
     void settle(Job job, Response response) {
         const auto& policy = owner.m_options.retry;
+        classify(job.request, response);
         const bool final_answer = job.request.final_answer && job.request.final_answer(response);
         if (!final_answer && policy.should_retry(response) && job.attempt < policy.max_attempts) {
             std::chrono::milliseconds delay = policy.backoff(job.attempt, rng);
@@ -305,6 +322,7 @@ struct Client::Impl {
             deliver(std::move(job), std::move(missing));
             return;
         }
+        classify(job.request, *stored);
         deliver(std::move(job), std::move(*stored));
     }
 

@@ -40,9 +40,11 @@ struct HostLimit {
 
 // What a run did on the network, for the pulls journal and the metrics file.
 struct ClientStats {
-    long requests = 0;        // transfers started, retries included
-    long failed_requests = 0; // requests whose final outcome was not 2xx
-    long answered = 0;        // requests that reached their final outcome
+    long requests = 0; // transfers started, retries included
+    // Requests whose final outcome was a failure: not 2xx, an error inside a 2xx body, or a body
+    // its reader refused (Client::count_refused).
+    long failed_requests = 0;
+    long answered = 0; // requests that reached their final outcome
     long retries = 0;
     long rate_limit_waits = 0;
     double rate_limit_wait_seconds = 0;
@@ -78,6 +80,10 @@ public:
     // Calls `tick` once per turn of run()'s loop (at least once a second while it runs), for
     // work that must not wait for the next response, such as committing what has arrived.
     void on_tick(std::function<void()> tick);
+
+    // Counts a delivered 2xx answer as a failed request after all: its reader refused the body
+    // (valid HTTP, wrong shape), so the journal's failed requests include it.
+    void count_refused() { ++m_stats.failed_requests; }
 
     const ClientStats& stats() const { return m_stats; }
     // Requests queued, waiting (backoff, rate limit) or in flight: with stats().answered, all

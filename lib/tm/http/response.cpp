@@ -19,6 +19,9 @@ std::string Response::describe() const {
     if (!transport_error.empty()) {
         return transport_error;
     }
+    if (!api_error.empty()) {
+        return api_error;
+    }
     if (ok() && body.empty()) {
         return fmt::format("HTTP {} with an empty body", status);
     }

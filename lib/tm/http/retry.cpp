@@ -13,6 +13,9 @@ bool RetryPolicy::should_retry(const Response& r) const {
     if (!r.transport_error.empty()) {
         return r.transport_retryable;
     }
+    if (!r.api_error.empty()) {
+        return r.api_error_retryable;
+    }
     if (r.status == 408 || r.status == 425 || r.status == 429 || r.status >= 500) {
         return true;
     }

@@ -10,8 +10,9 @@ namespace http {
 struct Response;
 
 // When and how long to retry. Retried: transport failures that may pass (connect errors,
-// timeouts, resets, truncated transfers), HTTP 408, 425, 429, every 5xx, and a 200 with an
-// empty body. Never retried: other 4xx, bodies over the size limit, malformed URLs.
+// timeouts, resets, truncated transfers), HTTP 408, 425, 429, every 5xx, a 200 with an empty
+// body, and an error inside a 2xx body that its source calls passing (Request::body_error).
+// Never retried: other 4xx, other errors in a body, bodies over the size limit, malformed URLs.
 struct RetryPolicy {
     int max_attempts = 5;
     std::chrono::milliseconds base_delay{500};

@@ -1,16 +1,17 @@
 #include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
 #include <tm/jobs/backfill.hpp>
+#include <tm/jobs/chunk_writer.hpp>
 #include <tm/jobs/progress.hpp>
 #include <tm/jobs/source_run.hpp>
 #include <tm/store/asset_writer.hpp>
-#include <tm/store/point_writer.hpp>
-#include <tm/store/series_dictionary.hpp>
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
+#include <memory>
 
 namespace jobs {
 namespace {
@@ -18,8 +19,13 @@ namespace {
 using namespace std::chrono_literals;
 using SteadyClock = std::chrono::steady_clock;
 
-// Keeps the points inside [from, to).
-store::Batch within(const store::Batch& in, core::Time from, core::Time to) {
+// Keeps the points inside [from, to), without a copy when all of them are (the usual case).
+store::Batch within(store::Batch&& in, core::Time from, core::Time to) {
+    const auto& times = in.times();
+    if (std::all_of(
+            times.begin(), times.end(), [&](core::Time t) { return t >= from && t < to; })) {
+        return std::move(in);
+    }
     store::Batch out;
     std::vector<store::SeriesRef> remap(in.keys().size());
     for (size_t s = 0; s < in.keys().size(); ++s) {
@@ -68,59 +74,35 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
 
     store::PullSummary summary;
     http::Client http(options.http);
-    store::SeriesDictionary dictionary(conn);
-    store::PointWriter writer(conn);
     const store::Policy policy =
         options.overwrite ? store::Policy::overwrite : store::Policy::backfill;
     Progress progress(options.progress, options.progress_interval);
-    int chunks_written = 0;
     std::unique_ptr<sources::BackfillContext> ctx;
-
-    // Chunks are grouped into one transaction up to a size: each commits with its own progress
+    // Chunks are written on a thread of their own (PostgreSQL writes a group while the next one
+    // arrives) and grouped into transactions up to a size: each commits with its own progress
     // rows either way, so a kill still loses whole chunks only, and the per-transaction cost
     // (round-trips, COPY start, commit) is paid per group instead of per chunk.
+    auto writer = std::make_unique<ChunkWriter>(conn, options.source, policy, run.pull_id());
     store::Batch pending;
     int pending_chunks = 0;
-    // Several chunks of one key (consecutive windows) may share a group: keep the latest end.
-    std::map<sources::ProgressKey, core::Time> pending_progress;
-    auto first_pending = SteadyClock::now(); // arrival of the oldest uncommitted chunk
-    const auto flush = [&] {
-        if (pending_chunks == 0) {
-            return;
+    ChunkWriter::Progress pending_progress;
+    long long received = 0;                  // points of whole chunks, handed to the writer or not
+    auto first_pending = SteadyClock::now(); // arrival of the oldest chunk not handed over
+    const auto hand_over = [&] {
+        if (pending_chunks > 0) {
+            writer->submit(std::move(pending), std::move(pending_progress), pending_chunks);
+            pending.clear();
+            pending_progress.clear();
+            pending_chunks = 0;
         }
-        std::vector<std::string> assets, metrics, through;
-        for (const auto& [key, time] : pending_progress) {
-            assets.push_back(key.asset);
-            metrics.push_back(key.metric);
-            through.push_back(core::format_iso8601(time, core::Precision::micros));
-        }
-        const auto ids = dictionary.resolve(pending);
-        writer.prepare(pending);
-        db::Transaction tx(conn);
-        summary.counts += writer.write(pending, ids, policy, run.pull_id());
-        // GREATEST: a chunk never moves a resume point backwards (--since later than before).
-        conn.exec(
-            "INSERT INTO backfill_progress (source, asset, metric, done_through) "
-            "SELECT $1, a, m, t FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS u(a, m, "
-            "t) "
-            "ON CONFLICT (source, asset, metric) DO UPDATE "
-            "SET done_through = GREATEST(backfill_progress.done_through, EXCLUDED.done_through), "
-            "updated_at = now()",
-            {options.source,
-             db::array_literal(assets),
-             db::array_literal(metrics),
-             db::array_literal(through)});
-        tx.commit();
-        chunks_written += pending_chunks;
-        pending.clear();
-        pending_chunks = 0;
-        pending_progress.clear();
     };
     const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
         if (pending_chunks == 0) {
             first_pending = SteadyClock::now();
         }
-        pending.append(within(parsed, from, to));
+        store::Batch kept = within(std::move(parsed), from, to);
+        received += static_cast<long long>(kept.size());
+        pending.append(std::move(kept));
         ++pending_chunks;
         for (const auto& key : chunk.keys) {
             auto [it, inserted] = pending_progress.try_emplace(key, chunk.through);
@@ -129,33 +111,43 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
             }
         }
         if (pending.size() >= 250'000) {
-            flush();
+            hand_over();
         }
     };
-    const auto points_so_far = [&] {
-        return summary.counts.seen + static_cast<long long>(pending.size());
+    // Everything that arrived, committed: the writer's thread ends and `conn` is the job's again.
+    const auto commit_all = [&] {
+        hand_over();
+        writer->drain();
+        summary.counts = writer->counts();
+        const int chunks = writer->chunks_written();
+        writer.reset();
+        return chunks;
     };
+    int chunks_written = 0;
     try {
         source->configure(http);
-        // What has arrived commits within about a second, even while a slow request is pending.
+        // What has arrived is handed over within about a second, even while a slow request is
+        // pending; a failed write ends the run at the next turn of the HTTP engine.
         http.on_tick([&] {
+            writer->check();
             if (pending_chunks > 0 && SteadyClock::now() - first_pending >= 1s) {
-                flush();
+                hand_over();
             }
             progress.update(
-                http.stats().answered, http.stats().answered + http.pending(), points_so_far());
+                http.stats().answered, http.stats().answered + http.pending(), received);
         });
         ctx = std::make_unique<sources::BackfillContext>(
             http, now, from, to, std::move(progress_rows), sink);
         for (int phase = 0;; ++phase) {
             const bool more = source->plan_backfill(*ctx, phase);
             http.run();
-            flush();
+            hand_over();
             if (!more) {
                 break;
             }
         }
-        progress.finish(http.stats().answered, http.stats().answered, points_so_far());
+        chunks_written = commit_all();
+        progress.finish(http.stats().answered, http.stats().answered, received);
         if (ctx->skipped() > 0) {
             core::log::info("{} chunks were completed by an earlier run and skipped (--restart "
                             "fetches them again)",
@@ -163,21 +155,28 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         }
         // The last moment a signal stops the backfill: the journal's last word follows.
         core::interrupt::check();
-        SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded());
+        SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded(), ctx->nothing_named());
         db::Transaction tx(conn);
-        store::write_assets(conn, ctx->assets());
+        if (!ctx->nothing_named()) {
+            store::write_assets(conn, ctx->assets());
+        }
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
     } catch (const std::exception& e) {
-        if (dynamic_cast<const core::Interrupted*>(&e) != nullptr) {
+        if (writer && dynamic_cast<const core::Interrupted*>(&e) != nullptr) {
             // Stopped by a signal: chunks that arrived whole are as good as committed ones, so
             // keep them and the next run resumes after them. Nothing else is written.
             try {
-                flush();
+                commit_all();
             } catch (const std::exception& flush_error) {
                 core::log::error("could not commit the chunks that had arrived: {}",
                                  flush_error.what());
             }
+        }
+        if (writer) {
+            // A failed write (or the drain above): the thread ends, the connection is free.
+            summary.counts = writer->counts();
+            writer.reset();
         }
         SourceRun::summarize(summary, http, {}, 0);
         run.record_failure(summary, e);

@@ -1,5 +1,6 @@
 #include <tm/core/interrupt.hpp>
 #include <tm/core/log.hpp>
+#include <tm/core/strings.hpp>
 #include <tm/db/advisory_lock.hpp>
 #include <tm/db/migrate.hpp>
 #include <tm/db/target.hpp>
@@ -30,6 +31,32 @@ void check_sources(const store::RetentionPolicy& policy) {
                                                    s,
                                                    fmt::join(known, ", ")));
             }
+        }
+    }
+}
+
+// Every metric an entry names must be one a series stores: a misspelt one would silently keep
+// its data forever.
+void check_metrics(db::Connection& conn, const store::RetentionPolicy& policy) {
+    const auto r = conn.exec("SELECT DISTINCT metric FROM series ORDER BY 1");
+    std::vector<std::string> known;
+    for (int i = 0; i < r.rows(); ++i) {
+        known.emplace_back(r.get(i, 0));
+    }
+    for (const auto& entry : policy.entries) {
+        for (const auto& m : entry.metrics) {
+            if (std::find(known.begin(), known.end(), m) != known.end()) {
+                continue;
+            }
+            const auto near = core::strings::closest(m, known);
+            throw core::UsageError(fmt::format(
+                "{}:{}: unknown metric '{}': no series stores it{}",
+                policy.origin,
+                entry.line,
+                m,
+                near ? fmt::format(" (did you mean '{}'?)", *near)
+                     : known.empty() ? std::string(" (nothing is stored yet)")
+                                     : fmt::format(" (stored: {})", fmt::join(known, ", "))));
         }
     }
 }
@@ -69,7 +96,7 @@ core::ExitCode rebuild(db::Connection& conn, const std::optional<std::string>& s
 core::ExitCode run_compact(const CompactOptions& o) {
     core::interrupt::install();
     if (o.source && !o.rebuild) {
-        throw core::UsageError("--source goes with --rebuild; retention follows --config");
+        throw core::UsageError("--source goes with --rebuild-candles; retention follows --config");
     }
     if (o.source) {
         sources::require_source(*o.source);
@@ -79,10 +106,13 @@ core::ExitCode run_compact(const CompactOptions& o) {
         policy = store::load_retention(o.config);
         check_sources(*policy);
     } else if (o.config) {
-        throw core::UsageError("--config goes with retention, not with --rebuild");
+        throw core::UsageError("--config goes with retention, not with --rebuild-candles");
     }
     db::Connection conn = db::connect(db::select_target(o.db, db::Role::writer));
     db::require_schema(conn);
+    if (policy) {
+        check_metrics(conn, *policy);
+    }
     db::AdvisoryLock lock(conn, "tm:compact");
     if (!lock.try_acquire()) {
         throw core::Error(

@@ -10,8 +10,8 @@ namespace jobs {
 struct CompactOptions {
     std::optional<std::string> db;
     std::optional<std::string> config; // --config: retention file; the built-in one otherwise
-    bool rebuild = false;              // --rebuild: repair the candles instead
-    std::optional<std::string> source; // with --rebuild: only this source's candles
+    bool rebuild = false;              // --rebuild-candles: repair the candles instead
+    std::optional<std::string> source; // with --rebuild-candles: only this source's candles
 };
 
 // tm compact: applies the retention policy. Rolls up each series' points before its horizon and

@@ -56,8 +56,10 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options) {
         }
         // The last moment a signal stops the pull: from here it writes everything or nothing.
         core::interrupt::check();
-        SourceRun::summarize(summary, http, ctx.errors(), ctx.succeeded());
-        const store::Batch points = source.select(ctx.points(), ctx.assets());
+        SourceRun::summarize(summary, http, ctx.errors(), ctx.succeeded(), ctx.nothing_named());
+        // Nothing named exists: nothing is stored, not even what the lists said about others.
+        const store::Batch points =
+            ctx.nothing_named() ? store::Batch() : source.select(ctx.points(), ctx.assets());
 
         store::SeriesDictionary dictionary(run.conn());
         const auto ids = dictionary.resolve(points);
@@ -65,7 +67,9 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options) {
         writer.prepare(points);
         db::Transaction tx(run.conn());
         summary.counts = writer.write(points, ids, store::Policy::live, run.pull_id());
-        store::write_assets(run.conn(), ctx.assets());
+        if (!ctx.nothing_named()) {
+            store::write_assets(run.conn(), ctx.assets());
+        }
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
     } catch (const std::exception& e) {
@@ -111,9 +115,12 @@ core::ExitCode run_pull(const PullOptions& options) {
         const auto next = start + k * *options.every;
         const bool last = next >= end;
         const auto code = pull_once(*source, options);
-        // failed outranks partial, which outranks ok
+        // failed outranks usage (nothing named exists), which outranks partial, then ok
         const auto rank = [](core::ExitCode c) {
-            return c == core::ExitCode::failed ? 2 : c == core::ExitCode::partial ? 1 : 0;
+            return c == core::ExitCode::failed    ? 3
+                   : c == core::ExitCode::usage   ? 2
+                   : c == core::ExitCode::partial ? 1
+                                                  : 0;
         };
         if (rank(code) > rank(worst)) {
             worst = code;

@@ -77,7 +77,8 @@ SourceRun::SourceRun(const std::string& source,
 void SourceRun::summarize(store::PullSummary& summary,
                           const http::Client& http,
                           std::vector<store::PullError> errors,
-                          int succeeded) {
+                          int succeeded,
+                          bool nothing_named) {
     summary.requests = http.stats().requests;
     summary.failed_requests = http.stats().failed_requests;
     report::current_run().http = http.stats();
@@ -90,7 +91,9 @@ void SourceRun::summarize(store::PullSummary& summary,
     const auto first = std::find_if(
         summary.errors.begin(), summary.errors.end(), [](const auto& e) { return e.failure; });
     if (first != summary.errors.end()) {
-        summary.status = succeeded > 0 ? store::PullStatus::partial : store::PullStatus::failed;
+        summary.nothing_named = nothing_named;
+        summary.status = succeeded > 0 && !nothing_named ? store::PullStatus::partial
+                                                         : store::PullStatus::failed;
         summary.error = fmt::format("{}{}: {}",
                                     first->request,
                                     first->asset.empty() ? "" : " (" + first->asset + ")",
@@ -152,7 +155,7 @@ core::ExitCode SourceRun::report(const store::PullSummary& summary) const {
     case store::PullStatus::partial:
         return core::ExitCode::partial;
     case store::PullStatus::failed:
-        return core::ExitCode::failed;
+        return summary.nothing_named ? core::ExitCode::usage : core::ExitCode::failed;
     }
     return core::ExitCode::failed;
 }

@@ -28,16 +28,19 @@ public:
     int64_t pull_id() const { return m_pull_id; }
 
     // Fills the request counters of `summary` from `http` and derives status and error from
-    // `errors` (ok / partial when something succeeded / failed when nothing did).
+    // `errors` (ok / partial when something succeeded / failed when nothing did, or when
+    // `nothing_named`: none of the assets the run was given exists).
     static void summarize(store::PullSummary& summary,
                           const http::Client& http,
                           std::vector<store::PullError> errors,
-                          int succeeded);
+                          int succeeded,
+                          bool nothing_named = false);
 
     // Records a run that threw: the journal says failed (if the database still answers).
     void record_failure(store::PullSummary summary, const std::exception& error);
 
-    // Logs the one-line outcome and maps the status to the exit code.
+    // Logs the one-line outcome and maps the status to the exit code (2 when nothing named
+    // exists).
     core::ExitCode report(const store::PullSummary& summary) const;
 
 private:

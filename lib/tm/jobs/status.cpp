@@ -31,7 +31,7 @@ std::string table(const std::vector<FeedStatus>& feeds) {
                                                    "age",
                                                    "max age",
                                                    "series",
-                                                   "points",
+                                                   "points 24h",
                                                    "open alerts",
                                                    "why"}};
     for (const auto& f : feeds) {
@@ -44,7 +44,7 @@ std::string table(const std::vector<FeedStatus>& feeds) {
              f.age_seconds ? core::format_age(*f.age_seconds) : "-",
              f.max_age ? core::format_age(std::chrono::duration<double>(*f.max_age).count()) : "-",
              core::strings::group_thousands(f.series),
-             core::strings::group_thousands(f.points),
+             core::strings::group_thousands(f.points_24h),
              std::to_string(f.open_alerts),
              f.reason});
     }
@@ -55,7 +55,7 @@ std::string feed_json(const FeedStatus& f) {
     return fmt::format(
         "{{\"source\":{},\"health\":\"{}\",\"last_pull_at\":{},\"last_pull_status\":{},"
         "\"failures_in_a_row\":{},\"newest_point\":{},\"age_seconds\":{},\"max_age_seconds\":{},"
-        "\"series\":{},\"points\":{},\"open_alerts\":{},\"reason\":{}}}",
+        "\"series\":{},\"points_24h\":{},\"open_alerts\":{},\"reason\":{}}}",
         json_text(f.source),
         query::health_name(f.health),
         json_text(f.last_pull_at),
@@ -66,7 +66,7 @@ std::string feed_json(const FeedStatus& f) {
         f.max_age ? fmt::format("{:.0f}", std::chrono::duration<double>(*f.max_age).count())
                   : "null",
         f.series,
-        f.points,
+        f.points_24h,
         f.open_alerts,
         json_text(f.reason));
 }
@@ -98,8 +98,8 @@ int run_status(const StatusOptions& o, std::FILE* out) {
         db::Connection conn = db::connect(target);
         db::require_schema(conn);
         const auto feeds = query::feed_status(conn, core::Clock::now(), limits);
-        const long long size =
-            conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
+        const long long size = query::database_size(conn);
+        const auto points_estimate = query::points_estimate(conn);
         report::current_run().result = report::Result::ok;
         if (feeds.empty()) {
             return report_unknown("nothing pulled yet (run tm pull SOURCE)", o.json, out);
@@ -124,12 +124,14 @@ int run_status(const StatusOptions& o, std::FILE* out) {
             fmt::print(
                 out,
                 "{{\"status\":\"{}\",\"code\":{},\"summary\":{},\"database\":{{\"target\":{},"
-                "\"reachable\":true,\"size_bytes\":{}}},\"sources\":[{}]}}\n",
+                "\"reachable\":true,\"size_bytes\":{},\"points_estimate\":{}}},\"sources\":[{}]}}"
+                "\n",
                 query::health_name(worst),
                 static_cast<int>(worst),
                 json_text(summary),
                 json_text(target.describe()),
                 size,
+                points_estimate ? std::to_string(*points_estimate) : "null",
                 fmt::join(items, ","));
         } else {
             // The first line is what monitoring systems show; perfdata after the '|'.
@@ -143,9 +145,12 @@ int run_status(const StatusOptions& o, std::FILE* out) {
                        counts[2],
                        size);
             fmt::print(out,
-                       "database: {}, {:.1f} MB\n",
+                       "database: {}, {:.1f} MB{}\n",
                        core::strings::terminal_safe(target.describe()),
-                       size / 1048576.0);
+                       size / 1048576.0,
+                       points_estimate ? fmt::format(
+                           ", about {} points", core::strings::group_thousands(*points_estimate))
+                                       : "");
             fmt::print(out, "{}", table(feeds));
         }
         return static_cast<int>(worst);

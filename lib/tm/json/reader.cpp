@@ -29,6 +29,21 @@ simdjson::padded_string_view padded(std::string& body) {
     return simdjson::padded_string_view(body.data(), body.size(), body.capacity());
 }
 
+std::string_view key_of(simdjson::ondemand::field& field, const Path& at) {
+    // The parser checked that every string of the document is closed before handing out fields.
+    const char* start = field.key().raw();
+    const char* end = start;
+    while (*end != '"' && *end != '\\') {
+        ++end;
+    }
+    if (*end == '"') {
+        return {start, static_cast<size_t>(end - start)};
+    }
+    std::string_view key;
+    check(field.unescaped_key().get(key), at);
+    return key;
+}
+
 void check(simdjson::error_code error, const Path& where) {
     if (error == simdjson::SUCCESS) {
         return;

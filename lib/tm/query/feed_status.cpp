@@ -37,31 +37,39 @@ FeedLimits feed_limits(const std::vector<rules::Rule>& rules) {
 
 std::vector<FeedStatus>
 feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
-    // One statement; the newest point of each series is one index probe.
+    // One statement whose cost follows series and sources, not history: the newest point of
+    // each series is one index probe, the last day's points one index range per series, the
+    // sources of the journal a skip scan of its (source, started_at) index, and the last pull
+    // and the failed streak of a source a walk down that index from its newest pull.
     const auto r = conn.exec(
-        "WITH newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
+        "WITH RECURSIVE pulled AS (SELECT min(source) AS source FROM pulls UNION ALL "
+        "  SELECT (SELECT min(p.source) FROM pulls p WHERE p.source > pulled.source) FROM pulled "
+        "  WHERE pulled.source IS NOT NULL), "
+        "sources AS (SELECT source FROM pulled WHERE source IS NOT NULL UNION SELECT source "
+        "  FROM series), "
+        "newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
         "  LEFT JOIN LATERAL (SELECT ts FROM points WHERE series_id = s.series_id AND ts <= $1 "
         "  ORDER BY ts DESC LIMIT 1) p ON true GROUP BY s.source), "
-        "stored AS (SELECT s.source, count(*) AS points FROM points p JOIN series s USING "
-        "  (series_id) GROUP BY s.source), "
-        "finished AS (SELECT source, started_at, status FROM pulls WHERE kind = 'pull' "
-        "  AND status <> 'running'), "
-        "last AS (SELECT DISTINCT ON (source) source, started_at, status FROM finished "
-        "  ORDER BY source, started_at DESC), "
-        "streak AS (SELECT f.source, count(*) AS failed FROM finished f WHERE f.status = 'failed' "
-        "  AND f.started_at > coalesce((SELECT max(g.started_at) FROM finished g WHERE g.source = "
-        "  f.source AND g.status IN ('ok', 'partial')), '-infinity') GROUP BY f.source), "
+        "recent AS (SELECT s.source, count(*) AS points FROM series s JOIN points p ON "
+        "  p.series_id = s.series_id AND p.ts > $1::timestamptz - interval '24 hours' AND p.ts "
+        "  <= $1 GROUP BY s.source), "
         "open AS (SELECT coalesce(s.source, a.subject) AS source, count(*) AS alerts FROM alerts a "
-        "  LEFT JOIN series s ON s.series_id = a.series_id WHERE a.status = 'open' GROUP BY 1), "
-        "sources AS (SELECT source FROM newest UNION SELECT source FROM last) "
+        "  LEFT JOIN series s ON s.series_id = a.series_id WHERE a.status = 'open' GROUP BY 1) "
         "SELECT src.source, to_char(last.started_at AT TIME ZONE 'UTC', "
         "  'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), last.status, coalesce(streak.failed, 0), "
         "  to_char(newest.ts AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
         "  extract(epoch FROM $1 - newest.ts), coalesce(newest.series, 0), "
-        "  coalesce(stored.points, 0), coalesce(open.alerts, 0) "
-        "FROM sources src LEFT JOIN newest USING (source) LEFT JOIN stored USING (source) "
-        "LEFT JOIN last USING (source) LEFT JOIN streak USING (source) LEFT JOIN open USING "
-        "(source) "
+        "  coalesce(recent.points, 0), coalesce(open.alerts, 0) "
+        "FROM sources src LEFT JOIN newest USING (source) LEFT JOIN recent USING (source) "
+        "LEFT JOIN LATERAL (SELECT started_at, status FROM pulls WHERE source = src.source AND "
+        "  kind = 'pull' AND status <> 'running' ORDER BY started_at DESC LIMIT 1) last ON true "
+        "LEFT JOIN LATERAL (SELECT count(*) AS failed FROM pulls f WHERE f.source = src.source "
+        "  AND f.kind = 'pull' AND f.status = 'failed' AND f.started_at > coalesce((SELECT "
+        "  g.started_at FROM pulls g WHERE g.source = src.source AND g.kind = 'pull' AND "
+        "  g.status IN ('ok', 'partial') ORDER BY g.started_at DESC LIMIT 1), '-infinity')) "
+        "  streak ON true "
+        "LEFT JOIN open USING (source) "
+        "WHERE newest.source IS NOT NULL OR last.status IS NOT NULL "
         "ORDER BY src.source",
         {core::format_iso8601(now, core::Precision::micros)});
     std::vector<FeedStatus> out;
@@ -78,7 +86,7 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
             f.age_seconds = r.get_double(i, 5);
         }
         f.series = r.get_int(i, 6);
-        f.points = r.get_int(i, 7);
+        f.points_24h = r.get_int(i, 7);
         f.open_alerts = r.get_int(i, 8);
         if (const auto it = limits.max_age.find(f.source); it != limits.max_age.end()) {
             f.max_age = it->second;
@@ -108,6 +116,25 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
         out.push_back(std::move(f));
     }
     return out;
+}
+
+long long database_size(db::Connection& conn) {
+    return conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0);
+}
+
+std::optional<long long> points_estimate(db::Connection& conn) {
+    // Counting would read the whole history; the planner's row count (kept by autovacuum and
+    // ANALYZE, summed over partitions or chunks if points has any) costs nothing. It is unknown
+    // (reltuples -1) until either has looked at the table.
+    const auto r = conn.exec(
+        "WITH RECURSIVE tree AS (SELECT 'points'::regclass::oid AS oid UNION ALL SELECT "
+        "i.inhrelid FROM pg_inherits i JOIN tree ON i.inhparent = tree.oid) "
+        "SELECT sum(c.reltuples) FILTER (WHERE c.reltuples >= 0 AND c.relkind = 'r')::bigint "
+        "FROM tree JOIN pg_class c USING (oid)");
+    if (r.is_null(0, 0)) {
+        return std::nullopt;
+    }
+    return r.get_int(0, 0);
 }
 
 std::optional<core::Time>

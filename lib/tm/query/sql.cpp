@@ -67,8 +67,11 @@ constexpr const char* k_session_state =
 long long run_sql(db::Connection& conn, const SqlOptions& o, std::FILE* out) {
     require_read_only_role(conn);
     db::Transaction tx(conn, db::Access::read_only);
-    conn.exec("SELECT set_config('statement_timeout', $1, true)",
-              {fmt::format("{}ms", o.statement_timeout.count())});
+    conn.exec(
+        "SELECT set_config('statement_timeout', $1, true)",
+        {fmt::format(
+            "{}ms",
+            std::chrono::duration_cast<std::chrono::milliseconds>(o.statement_timeout).count())});
     const auto before = conn.exec(k_session_state);
     std::vector<report::Column> columns;
     try {

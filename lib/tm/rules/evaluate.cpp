@@ -176,39 +176,46 @@ std::string threshold_sql(const Rule& rule, Statement& st) {
                        gate_join);
 }
 
+// The newest max_points values of ev's series in the window before ev (newest first): a walk down
+// the points index that stops after max_points, whatever the series' density.
+std::string window_values(const Rule& rule, Statement& st) {
+    return fmt::format("SELECT q.value FROM points q WHERE q.series_id = ev.series_id AND q.ts >= "
+                       "ev.ts - {} AND q.ts < ev.ts ORDER BY q.ts DESC LIMIT {}",
+                       st.interval(rule.window),
+                       st.param(std::to_string(rule.max_points), "integer"));
+}
+
 std::string deviation_sql(const Rule& rule, Statement& st) {
     return fmt::format(
         "SELECT ev.series_id, NULL::text, ev.ts, ev.value, m.mean, "
         "abs(ev.value - m.mean) / abs(m.mean) > {f}, "
         "format('%s %s%% off the mean of the previous %s (%s)', ev.metric, "
         "to_char((ev.value - m.mean) / abs(m.mean) * 100, 'FMS999999999990.00'), {label}, m.mean) "
-        "FROM ev CROSS JOIN LATERAL (SELECT avg(q.value) AS mean, count(*) AS n FROM points q "
-        "WHERE q.series_id = ev.series_id AND q.ts >= ev.ts - {w} AND q.ts < ev.ts) m "
-        "WHERE m.n >= {min} AND m.mean <> 0",
+        "FROM ev CROSS JOIN LATERAL (SELECT avg(w.value) AS mean, count(*) AS n FROM ({values}) w) "
+        "m WHERE m.n >= {min} AND m.mean <> 0",
         fmt::arg("f", st.number(rule.fraction)),
         fmt::arg("label", st.text(core::format_duration(rule.window))),
-        fmt::arg("w", st.interval(rule.window)),
+        fmt::arg("values", window_values(rule, st)),
         fmt::arg("min", st.number(rule.min_points)));
 }
 
+// Median and MAD of one read of the window: the values go to an array once, the MAD is taken from
+// it.
 std::string outlier_sql(const Rule& rule, Statement& st) {
-    const std::string w = st.interval(rule.window);
-    const std::string in_window =
-        fmt::format("q.series_id = ev.series_id AND q.ts >= ev.ts - {} AND q.ts < ev.ts", w);
     return fmt::format(
         "SELECT ev.series_id, NULL::text, ev.ts, ev.value, m.median, "
         "abs(ev.value - m.median) / (1.4826 * d.mad) >= {z}, "
         "format('%s = %s is %s robust z from the %s median %s', ev.metric, ev.value, "
         "to_char(abs(ev.value - m.median) / (1.4826 * d.mad), 'FM999999999990.0'), {label}, "
         "m.median) "
-        "FROM ev CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY q.value) "
-        "AS median, count(*) AS n FROM points q WHERE {in_window}) m "
-        "CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(q.value - "
-        "m.median)) AS mad FROM points q WHERE {in_window}) d "
+        "FROM ev CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY w.value) "
+        "AS median, count(*) AS n, array_agg(w.value) AS vals FROM ({values}) w) m "
+        "CROSS JOIN LATERAL (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(v - "
+        "m.median)) AS mad FROM unnest(m.vals) v) d "
         "WHERE m.n >= {min} AND d.mad > 0",
         fmt::arg("z", st.number(rule.z)),
         fmt::arg("label", st.text(core::format_duration(rule.window))),
-        fmt::arg("in_window", in_window),
+        fmt::arg("values", window_values(rule, st)),
         fmt::arg("min", st.number(rule.min_points)));
 }
 
@@ -257,12 +264,12 @@ std::string staleness_now_sql(const Rule& rule, Statement& st, core::Time now_ti
         "newest AS (SELECT s.source, max(p.ts) AS ts FROM series s CROSS JOIN LATERAL (SELECT ts "
         "FROM points WHERE series_id = s.series_id AND ts <= {now} ORDER BY ts DESC LIMIT 1) p "
         "WHERE s.source IN (SELECT source FROM sched) GROUP BY s.source), "
-        "recent AS (SELECT source, status, row_number() OVER (PARTITION BY source ORDER BY "
-        "started_at DESC) AS n FROM pulls WHERE kind = 'pull' AND status <> 'running' AND "
-        "source IN (SELECT source FROM sched)), "
-        "fails AS (SELECT source, count(*) AS n, count(*) FILTER (WHERE status = 'failed') AS "
-        "failed "
-        "FROM recent WHERE n <= {pulls} GROUP BY source), "
+        // The last pulls of each source, walking down the journal's (source, started_at) index:
+        // the journal grows by a row a minute per minute feed, and this reads a few.
+        "fails AS (SELECT sched.source, f.n, f.failed FROM sched CROSS JOIN LATERAL (SELECT "
+        "count(*) AS n, count(*) FILTER (WHERE status = 'failed') AS failed FROM (SELECT status "
+        "FROM pulls WHERE source = sched.source AND kind = 'pull' AND status <> 'running' ORDER "
+        "BY started_at DESC LIMIT {pulls}::integer) last) f WHERE f.n > 0), "
         "judged AS (SELECT sched.source, sched.every, sched.label, newest.ts, "
         "newest.ts < {now} - {factor} * sched.every AS old, "
         "coalesce(fails.n = {pulls} AND fails.failed = {pulls}, false) AS failing "

@@ -62,6 +62,10 @@ struct Rule {
     // deviation: fires above `fraction` off the mean; outlier: fires at z >= `z`.
     double z = 0;
     int min_points = 1;
+    // deviation, outlier: only the newest max_points points of the window count, so that the
+    // cost of judging a series is bounded however dense it is (a minute feed has 43,200 points
+    // in 30 days; an hourly one 720).
+    int max_points = 1000;
     // staleness
     double factor = 3;
     int failed_pulls = 3;

@@ -56,9 +56,9 @@ std::set<std::string> keys_of(Kind kind) {
     case Kind::threshold:
         return {"above", "at_least", "below", "at_most", "abs", "when"};
     case Kind::deviation:
-        return {"window", "threshold", "min_points"};
+        return {"window", "threshold", "min_points", "max_points"};
     case Kind::outlier:
-        return {"window", "z", "min_points"};
+        return {"window", "z", "min_points", "max_points"};
     case Kind::divergence:
         return {"threshold", "max_skew"};
     case Kind::staleness:
@@ -134,12 +134,12 @@ public:
         case Kind::deviation:
             rule.window = required_duration("window");
             rule.fraction = positive_number("threshold");
-            rule.min_points = min_points(1);
+            read_point_counts(rule, 1);
             break;
         case Kind::outlier:
             rule.window = required_duration("window");
             rule.z = positive_number("z");
-            rule.min_points = min_points(20);
+            read_point_counts(rule, 20);
             break;
         case Kind::divergence:
             rule.fraction = positive_number("threshold");
@@ -242,15 +242,27 @@ private:
         return *v;
     }
 
-    int min_points(int fallback) const {
-        const auto v = optional_number(m_table, "min_points");
+    int whole_number(const char* key, int fallback) const {
+        const auto v = optional_number(m_table, key);
         if (!v) {
             return fallback;
         }
         if (*v < 1 || *v != static_cast<int>(*v)) {
-            fail(m_table.get("min_points"), "'min_points' must be a whole number of at least 1");
+            fail(m_table.get(key), fmt::format("'{}' must be a whole number of at least 1", key));
         }
         return static_cast<int>(*v);
+    }
+
+    void read_point_counts(Rule& rule, int min_fallback) const {
+        rule.min_points = whole_number("min_points", min_fallback);
+        rule.max_points = whole_number("max_points", Rule{}.max_points);
+        if (rule.max_points < rule.min_points) {
+            fail(m_table.get(m_table.contains("max_points") ? "max_points" : "min_points"),
+                 fmt::format("'max_points' ({}) must be at least 'min_points' ({}), or the rule "
+                             "never fires",
+                             rule.max_points,
+                             rule.min_points));
+        }
     }
 
     core::Duration parse_duration_node(const toml::node* node, const std::string& key) const {

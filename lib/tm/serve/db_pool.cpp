@@ -74,7 +74,9 @@ void DbPool::run(const std::function<void(db::Connection&)>& work) {
         Lease lease = acquire();
         db::Connection& conn = *lease.conn;
         try {
-            conn.exec("BEGIN READ ONLY; SET LOCAL statement_timeout = '15s'");
+            // No JIT: tm serve's queries are short, and compiling them cost more than running
+            // them (1.9 s of JIT for a 0.2 s feed-status query on a 20M-point store).
+            conn.exec("BEGIN READ ONLY; SET LOCAL statement_timeout = '15s'; SET LOCAL jit = off");
             work(conn);
             conn.exec("COMMIT");
         } catch (const db::DbError& e) {

@@ -5,7 +5,9 @@
 #include <tm/query/feed_status.hpp>
 #include <tm/query/views.hpp>
 #include <tm/rules/rules_file.hpp>
+#include <tm/serve/dashboard.hpp>
 #include <tm/serve/db_pool.hpp>
+#include <tm/serve/html.hpp>
 #include <tm/serve/http_server.hpp>
 #include <tm/serve/server.hpp>
 #include <tm/sources/source.hpp>
@@ -27,6 +29,15 @@
 #include <thread>
 
 namespace serve {
+
+// The dashboard's files (lib/tm/serve/static/ and Debian's libjs-dygraphs), built in.
+namespace static_files {
+std::string_view dygraph_js();
+std::string_view dygraph_css();
+std::string_view tm_css();
+std::string_view tm_js();
+} // namespace static_files
+
 namespace {
 
 // A request the client got wrong: answered with its status and {"error": message}.
@@ -69,21 +80,6 @@ bool database_down(const std::exception& e) {
     return d != nullptr && d->code() == core::ExitCode::db_unreachable;
 }
 
-// Percent-encodes `s` for a URL tm writes (the Link header), leaving unreserved characters and
-// those in `keep`.
-std::string url_encode(std::string_view s, std::string_view keep = "") {
-    std::string out;
-    for (const unsigned char c : s) {
-        if (std::isalnum(c) != 0 || c == '-' || c == '.' || c == '_' || c == '~'
-            || keep.find(static_cast<char>(c)) != std::string_view::npos) {
-            out += static_cast<char>(c);
-        } else {
-            out += fmt::format("%{:02X}", c);
-        }
-    }
-    return out;
-}
-
 // Paging: `limit` rows from `offset`. A full page links to the next one (RFC 8288 Link,
 // rel="next": the same request with the offset moved on), so the body stays a plain array.
 void page(const httplib::Request& req, query::Filter& f) {
@@ -97,11 +93,12 @@ void link_next(const httplib::Request& req,
     if (rows < *f.limit) {
         return;
     }
-    std::string url = url_encode(req.path, "/");
+    std::string url = html::url_encode(req.path, "/");
     char separator = '?';
     for (const auto& [key, value] : req.params) {
         if (key != "limit" && key != "offset") {
-            url += fmt::format("{}{}={}", separator, url_encode(key), url_encode(value));
+            url +=
+                fmt::format("{}{}={}", separator, html::url_encode(key), html::url_encode(value));
             separator = '&';
         }
     }
@@ -109,14 +106,53 @@ void link_next(const httplib::Request& req,
     res.set_header("Link", fmt::format("<{}>; rel=\"next\"", url));
 }
 
+struct StaticFile {
+    std::string_view name;
+    std::string_view (*body)();
+    std::string_view type;
+};
+constexpr StaticFile k_static_files[] = {
+    {"dygraph.min.js", &static_files::dygraph_js, "text/javascript; charset=utf-8"},
+    {"dygraph.css", &static_files::dygraph_css, "text/css; charset=utf-8"},
+    {"tm.css", &static_files::tm_css, "text/css; charset=utf-8"},
+    {"tm.js", &static_files::tm_js, "text/javascript; charset=utf-8"},
+};
+
+// Headers of everything the dashboard sends: only tm serve's own scripts, styles and images.
+void dashboard_headers(httplib::Response& res) {
+    res.set_header("Content-Security-Policy", std::string(html::content_security_policy()));
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Referrer-Policy", "no-referrer");
+}
+
+void send_html(httplib::Response& res, int status, std::string body) {
+    res.status = status;
+    res.body = std::move(body);
+    res.headers.erase("Content-Type");
+    res.set_header("Content-Type", "text/html; charset=utf-8");
+    res.set_header("Cache-Control", "no-cache");
+    dashboard_headers(res);
+}
+
+std::optional<std::string> param(const httplib::Request& req, const char* name) {
+    if (!req.has_param(name) || req.get_param_value(name).empty()) {
+        return std::nullopt;
+    }
+    return req.get_param_value(name);
+}
+
 class Server {
 public:
     using Handler = void (Server::*)(const httplib::Request&, httplib::Response&);
-    // One endpoint. Every endpoint answers GET (and HEAD); pages added later go here too.
+    // What a route answers: the JSON API (described in openapi.json), a dashboard page (HTML),
+    // or one of the dashboard's static files.
+    enum class Kind { api, page, file };
+    // One route. Every route answers GET (and HEAD).
     struct Route {
-        std::string_view path;    // as the OpenAPI description writes it
+        std::string_view path;    // as the OpenAPI description writes it (pages: alike)
         std::string_view pattern; // the regular expression httplib matches the path against
         Handler handler;
+        Kind kind = Kind::api;
     };
     static std::span<const Route> all_routes();
 
@@ -171,25 +207,43 @@ public:
 
 private:
     void answer(const Route& route, const httplib::Request& req, httplib::Response& res) {
+        const auto started = std::chrono::steady_clock::now();
+        // Errors are JSON for the API and a page for a browser.
+        const auto fail = [&](int status, const std::string& message) {
+            if (route.kind == Kind::api) {
+                send_error(res, status, message);
+            } else {
+                send_html(res, status, error_page(status, message, core::Clock::now()));
+            }
+        };
         try {
             (this->*route.handler)(req, res);
         } catch (const BadRequest& e) {
-            send_error(res, e.status, e.message);
+            fail(e.status, e.message);
+        } catch (const NotFound& e) {
+            fail(404, e.message);
         } catch (const core::UsageError& e) {
-            send_error(res, 400, e.what());
+            fail(400, e.what());
         } catch (const std::exception& e) {
             const auto* d = dynamic_cast<const db::DbError*>(&e);
             if (database_down(e)) {
-                send_error(res, 503, "database unreachable");
+                fail(503, "database unreachable");
                 core::log::error("{}", e.what());
             } else if (d != nullptr && d->sqlstate() == "57014") {
-                send_error(res, 503, "the query took longer than 15 s; ask for less (limit, days)");
+                fail(503, "the query took longer than 15 s; ask for less (limit, days)");
                 core::log::warn("{} {}: {}", req.method, req.path, e.what());
             } else {
-                send_error(res, 500, "internal error");
+                fail(500, "internal error");
                 core::log::error("{} {}: {}", req.method, req.path, e.what());
             }
         }
+        // The time tm serve spent (queries included), for browsers' developer tools and the
+        // benchmark.
+        res.set_header("Server-Timing",
+                       fmt::format("app;dur={:.1f}",
+                                   std::chrono::duration<double, std::milli>(
+                                       std::chrono::steady_clock::now() - started)
+                                       .count()));
     }
 
     // The rows of `view` as a JSON array; `rows` is how many.
@@ -308,6 +362,71 @@ private:
         });
     }
 
+    // --- the dashboard (serve/dashboard.hpp) ---
+
+    // Runs `render` on a pooled connection and sends its page.
+    void html_page(httplib::Response& res,
+                   const std::function<std::string(db::Connection&, core::Time)>& render) {
+        const auto now = core::Clock::now();
+        std::string body;
+        m_pool.run([&](db::Connection& conn) { body = render(conn, now); });
+        send_html(res, 200, std::move(body));
+    }
+
+    void overview(const httplib::Request&, httplib::Response& res) {
+        html_page(res, [&](db::Connection& conn, core::Time now) {
+            return overview_page(conn, now, m_limits);
+        });
+    }
+
+    void defi(const httplib::Request&, httplib::Response& res) {
+        html_page(res, [](db::Connection& conn, core::Time now) { return defi_page(conn, now); });
+    }
+
+    void chart(const httplib::Request& req, httplib::Response& res) {
+        ChartRequest r;
+        r.source = param(req, "source");
+        r.asset = param(req, "asset");
+        r.kind = param(req, "kind");
+        r.metric = param(req, "metric");
+        r.window = parse_window(param(req, "range"), param(req, "from"), param(req, "to"));
+        html_page(res,
+                  [&](db::Connection& conn, core::Time now) { return chart_page(conn, now, r); });
+    }
+
+    void entity(const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        const Window w = parse_window(param(req, "range"), param(req, "from"), param(req, "to"));
+        html_page(res, [&](db::Connection& conn, core::Time now) {
+            return entity_page(conn, now, name, w);
+        });
+    }
+
+    void journal(const httplib::Request& req, httplib::Response& res) {
+        JournalRequest r;
+        r.source = param(req, "source");
+        if (r.source) {
+            sources::require_source(*r.source);
+        }
+        html_page(res,
+                  [&](db::Connection& conn, core::Time now) { return journal_page(conn, now, r); });
+    }
+
+    void file(const httplib::Request& req, httplib::Response& res) {
+        const std::string name = req.matches[1];
+        for (const auto& f : k_static_files) {
+            if (f.name == name) {
+                res.status = 200;
+                res.body = std::string(f.body());
+                res.set_header("Content-Type", std::string(f.type));
+                res.set_header("Cache-Control", "public, max-age=3600");
+                dashboard_headers(res);
+                return;
+            }
+        }
+        throw BadRequest{404, fmt::format("no such file: {}", req.path)};
+    }
+
     void openapi(const httplib::Request&, httplib::Response& res) {
         send_json(res, 200, std::string(openapi_json()));
     }
@@ -363,7 +482,7 @@ private:
         out += fmt::format("# HELP tm_database_size_bytes Size of the database.\n# TYPE "
                            "tm_database_size_bytes gauge\n"
                            "tm_database_size_bytes {}\n",
-                           conn.exec("SELECT pg_database_size(current_database())").get_int(0, 0));
+                           query::database_size(conn));
         return out;
     }
 
@@ -407,6 +526,13 @@ std::span<const Server::Route> Server::all_routes() {
         {"/series", "/series", &Server::series},
         {"/metrics", "/metrics", &Server::metrics},
         {"/openapi.json", R"(/openapi\.json)", &Server::openapi},
+        // The dashboard: HTML pages, outside the API description.
+        {"/", "/", &Server::overview, Kind::page},
+        {"/defi", "/defi", &Server::defi, Kind::page},
+        {"/chart", "/chart", &Server::chart, Kind::page},
+        {"/entity/{entity}", R"(/entity/([^/]+))", &Server::entity, Kind::page},
+        {"/journal", "/journal", &Server::journal, Kind::page},
+        {"/static/{file}", R"(/static/([A-Za-z0-9_.-]+))", &Server::file, Kind::file},
     };
     return routes;
 }
@@ -487,7 +613,19 @@ ListenAddress parse_listen(std::string_view text) {
 std::vector<std::string> route_paths() {
     std::vector<std::string> out;
     for (const auto& r : Server::all_routes()) {
-        out.emplace_back(r.path);
+        if (r.kind == Server::Kind::api) {
+            out.emplace_back(r.path);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> page_paths() {
+    std::vector<std::string> out;
+    for (const auto& r : Server::all_routes()) {
+        if (r.kind != Server::Kind::api) {
+            out.emplace_back(r.path);
+        }
     }
     return out;
 }

@@ -7,8 +7,9 @@
 #include <string_view>
 #include <vector>
 
-// tm serve: read-only JSON over HTTP for apps and dashboards (seed 000's API), plus Prometheus
-// metrics. The queries are tm query's (query/views.hpp).
+// tm serve: read-only JSON over HTTP for apps and dashboards (seed 000's API), Prometheus
+// metrics, and a dashboard of HTML pages (serve/dashboard.hpp). The queries are tm query's
+// (query/views.hpp).
 namespace serve {
 
 struct ListenAddress {
@@ -28,8 +29,13 @@ struct ServeOptions {
     int idle_timeout_s = 60;               // keep-alive connections without a request
 };
 
-// The endpoints as the OpenAPI description writes them ("/protocols/{slug}/history").
+// The endpoints of the JSON API as the OpenAPI description writes them
+// ("/protocols/{slug}/history").
 std::vector<std::string> route_paths();
+
+// The dashboard's pages and files ("/", "/chart", "/entity/{entity}", "/static/{file}"): HTML
+// for browsers, not part of the API description.
+std::vector<std::string> page_paths();
 
 // The OpenAPI 3.1 description served at /openapi.json (lib/tm/serve/openapi.json).
 std::string_view openapi_json();

@@ -69,6 +69,10 @@ std::vector<std::string> source_names() {
 std::unique_ptr<Source>
 make_source(const std::string& name, Mode mode, const Selection& selection) {
     require_source(name);
+    if (!selection.dexes.empty() && name != "hyperliquid") {
+        throw core::UsageError(fmt::format(
+            "--dex chooses Hyperliquid's builder-deployed perp dexes; {} has none", name));
+    }
     const auto& all = registry();
     return std::find_if(all.begin(), all.end(), [&](const auto& e) { return name == e.name; })
         ->make(mode, selection);

@@ -1,4 +1,6 @@
 #include <tm/core/log.hpp>
+#include <tm/core/strings.hpp>
+#include <tm/json/reader.hpp>
 #include <tm/sources/source.hpp>
 
 #include <fmt/format.h>
@@ -7,6 +9,9 @@
 #include <cstdlib>
 
 namespace sources {
+
+// Bodies reach the parsers with the padding simdjson reads past their end.
+static_assert(http::Response::k_spare >= simdjson::SIMDJSON_PADDING);
 
 namespace {
 
@@ -31,14 +36,61 @@ void RunContext::record_notice(std::string asset, std::string request, std::stri
     m_errors.push_back({std::move(asset), std::move(request), std::move(message), false});
 }
 
+std::vector<std::string> suggestions(const std::string& name,
+                                     const std::vector<std::string>& known) {
+    // A name listed yet refused (Binance: delisted since the list) is no advice for itself.
+    std::vector<std::string> near;
+    for (auto& n : core::strings::closest_names(name, known, 4)) {
+        if (n != name && near.size() < 3) {
+            near.push_back(std::move(n));
+        }
+    }
+    return near;
+}
+
+void RunContext::report_unknown(const std::vector<std::string>& unknown,
+                                size_t asked,
+                                std::string_view what,
+                                const std::vector<std::string>& known,
+                                const std::string& request) {
+    for (const auto& name : unknown) {
+        const auto near = suggestions(name, known);
+        std::string message = fmt::format("unknown {} '{}'", what, name);
+        if (!near.empty()) {
+            message += fmt::format("; closest: {}", fmt::join(near, ", "));
+        } else if (!known.empty()) {
+            message += fmt::format(" (none of the {} known is close)", known.size());
+        }
+        record_error(name, request, std::move(message));
+    }
+    if (asked > 0 && unknown.size() >= asked) {
+        m_nothing_named = true;
+    }
+}
+
 void RunContext::request(http::Request request,
                          std::string asset,
                          std::function<void(std::string&)> handle,
                          FailureHandler on_failure) {
+    submit(std::move(request), std::move(asset), std::move(handle), std::move(on_failure), true);
+}
+
+void RunContext::lookup(http::Request request,
+                        std::function<void(std::string&)> handle,
+                        FailureHandler on_failure) {
+    submit(std::move(request), "", std::move(handle), std::move(on_failure), false);
+}
+
+void RunContext::submit(http::Request request,
+                        std::string asset,
+                        std::function<void(std::string&)> handle,
+                        FailureHandler on_failure,
+                        bool data) {
     const std::string label = request.label;
     m_http.submit(std::move(request),
                   [this,
                    label,
+                   data,
                    asset = std::move(asset),
                    handle = std::move(handle),
                    on_failure = std::move(on_failure)](http::Response&& r) {
@@ -57,10 +109,13 @@ void RunContext::request(http::Request request,
                       try {
                           handle(r.body);
                       } catch (const core::DataError& e) {
+                          m_http.count_refused();
                           record_error(asset, label, e.what());
                           return;
                       }
-                      ++m_succeeded;
+                      if (data) {
+                          ++m_succeeded;
+                      }
                   });
 }
 
@@ -126,6 +181,8 @@ void BackfillContext::fetch_chunk(http::Request request,
             store::Batch batch;
             Chunk covered = chunk;
             parse(body, batch, covered.through);
+            // The points are all out of it: a 106 MB body need not wait for them to be written.
+            std::string().swap(body);
             m_sink(covered, batch);
             if (next) {
                 next(covered.through);

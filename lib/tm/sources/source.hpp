@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -50,6 +51,9 @@ struct Selection {
     int batch_days = 365;
     // Candle interval of sources that store candles (Binance klines): 1m … 1w.
     std::string interval = "1d";
+    // Hyperliquid's builder-deployed perp dexes (HIP-3) to add to the main one; "all" for every
+    // one it lists.
+    std::vector<std::string> dexes;
 };
 
 // Turns a response body into points and asset rows. Pure: no network, no database; throws
@@ -75,8 +79,25 @@ public:
                  std::function<void(std::string&)> handle,
                  FailureHandler on_failure = {});
 
+    // Queues a request for a list the source plans with (its pairs, symbols, coin ids, dexes):
+    // like request(), but its success is not data, so a run whose lists arrived and whose data
+    // did not is failed, not partial.
+    void lookup(http::Request request,
+                std::function<void(std::string&)> handle,
+                FailureHandler on_failure = {});
+
     // Records a failure that is not a request's (for example a plan step that found nothing).
     void record_error(std::string asset, std::string request, std::string error);
+    // Records the names in `unknown`, given by the user (--assets, --config, --dex) but unknown
+    // to the source or left out of its answer, each as one warning naming it with the closest
+    // of `known` (the source's own names) and a pull_errors row. `what` says what a name is
+    // ("Kraken pair"), `request` where the source's names came from. When they are all of the
+    // `asked` names, nothing named exists: the run stores nothing and ends with exit 2.
+    void report_unknown(const std::vector<std::string>& unknown,
+                        size_t asked,
+                        std::string_view what,
+                        const std::vector<std::string>& known,
+                        const std::string& request);
     // Records something skipped on purpose: listed in pull_errors, not a failure.
     void record_notice(std::string asset, std::string request, std::string message);
 
@@ -86,6 +107,8 @@ public:
     const std::vector<store::PullError>& errors() const { return m_errors; }
     int succeeded() const { return m_succeeded; }
     int failed() const { return m_failed; }
+    // True when none of the names the run was given exists (report_unknown).
+    bool nothing_named() const { return m_nothing_named; }
 
 protected:
     std::vector<store::Asset> m_assets;
@@ -97,6 +120,13 @@ private:
     std::set<std::string> m_noticed;
     int m_succeeded = 0;
     int m_failed = 0;
+    bool m_nothing_named = false;
+
+    void submit(http::Request request,
+                std::string asset,
+                std::function<void(std::string&)> handle,
+                FailureHandler on_failure,
+                bool data);
 };
 
 // A live pull: every endpoint's points join one batch, written in one transaction.
@@ -196,6 +226,10 @@ public:
     // asset and family). Returns false when no phase follows.
     virtual bool plan_backfill(BackfillContext& ctx, int phase) = 0;
 };
+
+// Up to three of `known` close enough to `name` to be what was meant (never `name` itself).
+std::vector<std::string> suggestions(const std::string& name,
+                                     const std::vector<std::string>& known);
 
 // The registry (sources/registry.cpp): every source tm knows, by name.
 std::vector<std::string> source_names();

@@ -54,6 +54,15 @@ void Batch::append(const Batch& other) {
     m_values.insert(m_values.end(), other.m_values.begin(), other.m_values.end());
 }
 
+void Batch::append(Batch&& other) {
+    if (empty() && m_keys.empty()) {
+        *this = std::move(other);
+        other.clear();
+        return;
+    }
+    append(other);
+}
+
 Batch Batch::filtered(const std::function<bool(const SeriesKey&)>& keep) const {
     Batch out;
     std::vector<int64_t> remap(m_keys.size(), -1);

@@ -45,8 +45,10 @@ public:
     // A copy holding only the series for which `keep(key)` is true.
     Batch filtered(const std::function<bool(const SeriesKey&)>& keep) const;
 
-    // Moves every point of `other` into this batch, re-interning its keys.
+    // Adds every point of `other` to this batch, re-interning its keys.
     void append(const Batch& other);
+    // The same, taking `other` whole (no copy) when this batch is empty.
+    void append(Batch&& other);
     void clear();
 
     size_t size() const { return m_ts.size(); }

@@ -32,6 +32,9 @@ struct PullSummary {
     long failed_requests = 0;
     std::string error; // first line of what went wrong, when not ok
     std::vector<PullError> errors;
+    // None of the assets the run was given exists at the source: failed, and a usage error's
+    // exit code (2) rather than a failure's.
+    bool nothing_named = false;
 };
 
 struct RunningPull {

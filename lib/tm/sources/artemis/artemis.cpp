@@ -67,7 +67,12 @@ Artemis::Artemis(const Selection& selection, Mode)
       m_key(required_key()), m_base(base_url(k_host.env_var, k_host.default_url)),
       m_matrix(selection),
       m_batch_symbols(static_cast<size_t>(std::max(1, selection.batch_assets))),
-      m_batch_days(std::max(1, selection.batch_days)) {
+      m_batch_days(std::max(1, selection.batch_days)),
+      m_missing(
+          "Artemis symbol",
+          http::get(fmt::format("{}/asset/symbols/?APIKey={}", m_base, http::percent_encode(m_key)),
+                    "GET /asset/symbols"),
+          parse_symbol_list) {
     m_info.budget_per_minute = 480;
     m_info.pull_cost = static_cast<double>(batches().size());
 }
@@ -112,10 +117,23 @@ void Artemis::parse_into(std::string& body,
                          const Request& r,
                          store::Batch& out,
                          RunContext& ctx,
-                         const std::string& label) const {
+                         const std::string& label) {
     store::Batch parsed;
     std::vector<Skipped> skipped;
-    parse_metrics(body, parsed, skipped, [this](std::string_view s) { return m_matrix.kind(s); });
+    std::vector<std::string> answered;
+    parse_metrics(
+        body, parsed, skipped, [this](std::string_view s) { return m_matrix.kind(s); }, &answered);
+    // A symbol the answer leaves out (unless the whole range has no data) is one Artemis does
+    // not know.
+    const bool no_data = std::any_of(
+        skipped.begin(), skipped.end(), [](const Skipped& s) { return s.asset.empty(); });
+    if (!no_data) {
+        for (const auto& symbol : r.symbols) {
+            if (std::find(answered.begin(), answered.end(), symbol) == answered.end()) {
+                m_missing.add(symbol);
+            }
+        }
+    }
     // Keep the pairs asked for: symbols and metrics match case-insensitively (the parser
     // lower-cases symbols and upper-cases metrics, as the request does).
     const std::set<std::string> symbols(r.symbols.begin(), r.symbols.end());
@@ -153,15 +171,28 @@ void Artemis::fetch_live(PullContext& ctx, Request r, core::Time first_day, core
         });
 }
 
-bool Artemis::plan_pull(PullContext& ctx, int) {
+bool Artemis::plan_pull(PullContext& ctx, int phase) {
+    if (phase > 0) {
+        return report_missing(ctx);
+    }
+    m_missing.clear();
     // Today and yesterday: values of the last days settle after the fact, and the live policy
     // updates what changed.
     const core::Time today = core::floor_to(ctx.now(), 24h);
     for (auto& r : batches()) {
         fetch_live(ctx, std::move(r), today - 24h, today);
     }
+    return true;
+}
+
+bool Artemis::report_missing(RunContext& ctx) {
+    if (m_missing.report(ctx, m_matrix.wanted().size())) {
+        return true;
+    }
     for (auto& a : m_matrix.assets()) {
-        ctx.assets().push_back(std::move(a));
+        if (!m_missing.contains(a.asset)) {
+            ctx.assets().push_back(std::move(a));
+        }
     }
     return false;
 }
@@ -201,7 +232,11 @@ void Artemis::chain(BackfillContext& ctx, Request r, core::Time start) {
         });
 }
 
-bool Artemis::plan_backfill(BackfillContext& ctx, int) {
+bool Artemis::plan_backfill(BackfillContext& ctx, int phase) {
+    if (phase > 0) {
+        return report_missing(ctx);
+    }
+    m_missing.clear();
     // Five years by default, as the seed's backfill; windows of a year, symbols in batches.
     const core::Time default_from = core::floor_to(ctx.now(), 24h) - 5 * 365 * 24h;
     const core::Time from = ctx.from() == core::Time::min() ? default_from : ctx.from();
@@ -215,10 +250,7 @@ bool Artemis::plan_backfill(BackfillContext& ctx, int) {
         }
         chain(ctx, std::move(r), start);
     }
-    for (auto& a : m_matrix.assets()) {
-        ctx.assets().push_back(std::move(a));
-    }
-    return false;
+    return true;
 }
 
 } // namespace sources::artemis

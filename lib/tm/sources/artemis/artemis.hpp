@@ -1,6 +1,7 @@
 #pragma once
 
 #include <tm/sources/artemis/matrix.hpp>
+#include <tm/sources/missing_names.hpp>
 #include <tm/sources/source.hpp>
 
 #include <string>
@@ -34,12 +35,16 @@ private:
     // Backfills `r` window by window from `start`, each window after the previous one.
     void chain(BackfillContext& ctx, Request r, core::Time start);
     std::vector<Request> batches() const;
-    // Parses `body`, keeps the pairs `r` asked for, and notes what the API said is missing.
+    // Parses `body`, keeps the pairs `r` asked for, and notes what the API said is missing
+    // and the symbols it left out.
     void parse_into(std::string& body,
                     const Request& r,
                     store::Batch& out,
                     RunContext& ctx,
-                    const std::string& label) const;
+                    const std::string& label);
+    // After the data requests: the symbols left out, with the closest of Artemis's symbol list
+    // (fetched only then); the others' assets rows. False when done.
+    bool report_missing(RunContext& ctx);
 
     SourceInfo m_info;
     std::string m_key; // before the matrix: a missing key is the first thing to report
@@ -47,6 +52,7 @@ private:
     Matrix m_matrix;
     size_t m_batch_symbols = 50; // --batch-assets
     int m_batch_days = 365;      // --batch-days
+    MissingNames m_missing;      // symbols no answer had
 };
 
 // Splits `r` in two (symbols first, then metrics); false when it is a single pair.

@@ -72,7 +72,8 @@ store::AssetKind default_kind(std::string_view symbol) {
 void parse_metrics(std::string& body,
                    store::Batch& out,
                    std::vector<Skipped>& skipped,
-                   const KindOf& kind_of) {
+                   const KindOf& kind_of,
+                   std::vector<std::string>* answered) {
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;
     const Path root;
@@ -119,6 +120,9 @@ void parse_metrics(std::string& body,
                         sym_at,
                         [&](std::string_view symbol, json::value metrics, const Path& m_at) {
                             const std::string asset = core::strings::to_lower(symbol);
+                            if (answered != nullptr) {
+                                answered->push_back(asset);
+                            }
                             object by_metric;
                             if (type_of(metrics, m_at) != json_type::object) {
                                 throw json::ShapeError(m_at, "expected an object of metrics");
@@ -160,6 +164,25 @@ void parse_metrics(std::string& body,
     if (!found_data) {
         throw json::ShapeError(root.key("data"), "missing");
     }
+}
+
+std::vector<std::string> parse_symbol_list(std::string& body) {
+    std::vector<std::string> symbols;
+    json::for_each_object_at(
+        body,
+        "assets",
+        [&](object& asset, const Path& at) {
+            json::for_each_field(
+                asset, at, [&](std::string_view key, json::value v, const Path& here) {
+                    if (key == "symbol") {
+                        if (auto symbol = json::string_or_null(v, here)) {
+                            symbols.push_back(core::strings::to_lower(*symbol));
+                        }
+                    }
+                });
+        },
+        json::BareArray::accept);
+    return symbols;
 }
 
 } // namespace sources::artemis

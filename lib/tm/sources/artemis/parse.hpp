@@ -31,9 +31,16 @@ using KindOf = std::function<store::AssetKind(std::string_view symbol)>;
 // The kind of a symbol when no config says: equities are eq-…, the rest coins.
 store::AssetKind default_kind(std::string_view symbol);
 
+// The symbols the answer holds (its keys, lower case) go to `answered` when given, so that a
+// symbol asked for and left out can be told (not when `symbols` is a "no data" string).
 void parse_metrics(std::string& body,
                    store::Batch& out,
                    std::vector<Skipped>& skipped,
-                   const KindOf& kind_of = default_kind);
+                   const KindOf& kind_of = default_kind,
+                   std::vector<std::string>* answered = nullptr);
+
+// GET /asset/symbols/ → every symbol Artemis lists, lower case. The SDK types it as a list of
+// {artemis_id, symbol, title, …}; an Artemis notebook reads {"assets": […]}: both are taken.
+std::vector<std::string> parse_symbol_list(std::string& body);
 
 } // namespace sources::artemis

@@ -1,13 +1,17 @@
+#include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/http/url.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/binance/binance.hpp>
+#include <tm/sources/price.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 #include <optional>
+#include <set>
 
 namespace sources::binance {
 namespace {
@@ -48,12 +52,37 @@ void read_ticker(object& obj, const Path& at, store::Batch& out) {
             out.add(out.series(k_source, store::AssetKind::pair, *symbol, metric), ts, *v);
         }
     };
-    add("PRICE", price);
+    add("PRICE", traded_price(price));
     add("VOLUME_24H", volume);
     add("QUOTE_VOLUME_24H", quote);
 }
 
 } // namespace
+
+std::vector<std::string> parse_symbols(std::string& body) {
+    std::vector<std::string> symbols;
+    json::for_each_object(body, [&](object& obj, const Path& at) {
+        json::for_each_field(obj, at, [&](std::string_view key, json::value v, const Path& here) {
+            if (key == "symbol") {
+                if (auto symbol = json::string_or_null(v, here)) {
+                    symbols.push_back(std::move(*symbol));
+                }
+            }
+        });
+    });
+    return symbols;
+}
+
+std::optional<int64_t> error_code(const http::Response& response) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element root;
+    int64_t code = 0;
+    if (parser.parse(response.body).get(root) != simdjson::SUCCESS
+        || root["code"].get_int64().get(code) != simdjson::SUCCESS) {
+        return std::nullopt;
+    }
+    return code;
+}
 
 void parse_tickers(std::string& body, store::Batch& out) {
     // `symbol=` answers one object, `symbols=[…]` an array of them.
@@ -138,46 +167,114 @@ Binance::Binance(const Selection& selection, Mode mode)
                    true),
       m_interval(selection.interval) {
     // Request weight 6,000 a minute per IP; tm keeps to a fifth. A ticker call for up to 20
-    // symbols weighs 2.
+    // symbols weighs 2; the symbol list (once per run) 4.
     m_info.budget_per_minute = 1200;
     m_info.pull_cost = 2.0 * static_cast<double>((pairs().size() + 19) / 20);
 }
 
-bool Binance::plan_pull(PullContext& ctx, int) {
-    for (size_t i = 0; i < pairs().size(); i += 20) {
-        std::string list;
-        for (size_t j = i; j < std::min(pairs().size(), i + 20); ++j) {
-            list += fmt::format("{}\"{}\"", list.empty() ? "" : ",", pairs()[j]);
-        }
-        auto request = http::get(fmt::format("{}/api/v3/ticker/24hr?symbols={}",
-                                             base(),
-                                             http::percent_encode(fmt::format("[{}]", list))),
-                                 "GET /api/v3/ticker/24hr");
-        request.weight = 2;
-        const std::string label = request.label;
-        ctx.fetch(
-            std::move(request),
-            "",
-            [](std::string& b, store::Batch& o, std::vector<store::Asset>&) {
-                parse_tickers(b, o);
-            },
-            [&ctx, label](const http::Response& r) {
-                if (r.status == 418 || r.status == 451) {
-                    ctx.record_error(
-                        "",
-                        label,
-                        r.status == 418
-                            ? "HTTP 418: Binance has banned this IP for ignoring rate limits; "
-                              "wait (minutes to days) before pulling again"
-                            : "HTTP 451: Binance refuses this location; point TM_BINANCE_URL at "
-                              "https://api.binance.us or https://data-api.binance.vision");
-                    return true;
-                }
-                return false;
-            });
+void Binance::fetch_catalogue(RunContext& ctx) {
+    auto request = http::get(base() + "/api/v3/ticker/price", k_symbol_list);
+    request.weight = 4;
+    ctx.lookup(std::move(request),
+               [this](std::string& body) { m_catalogue = parse_symbols(body); });
+}
+
+std::vector<std::string> Binance::checked() {
+    m_invalid.clear();
+    if (!m_catalogue) {
+        core::log::warn("the Binance symbol list did not arrive, so names are not checked first; a "
+                        "batch Binance refuses as a whole is split until the unknown symbols "
+                        "stand alone");
+        return pairs();
     }
-    add_assets(ctx);
+    const std::set<std::string, std::less<>> listed(m_catalogue->begin(), m_catalogue->end());
+    std::vector<std::string> known;
+    for (const auto& symbol : pairs()) {
+        (listed.contains(symbol) ? known : m_invalid).push_back(symbol);
+    }
+    return known;
+}
+
+void Binance::report_invalid(RunContext& ctx) {
+    ctx.report_unknown(m_invalid,
+                       pairs().size(),
+                       "Binance symbol",
+                       m_catalogue.value_or(std::vector<std::string>{}),
+                       k_symbol_list);
+    std::vector<std::string> valid;
+    std::copy_if(pairs().begin(), pairs().end(), std::back_inserter(valid), [&](const auto& s) {
+        return std::find(m_invalid.begin(), m_invalid.end(), s) == m_invalid.end();
+    });
+    add_assets(ctx, valid);
+}
+
+bool Binance::plan_pull(PullContext& ctx, int phase) {
+    if (phase == 0) {
+        m_data_phase = m_catalogue ? 0 : 1;
+        if (!m_catalogue) {
+            fetch_catalogue(ctx);
+            return true;
+        }
+    }
+    if (phase == m_data_phase) {
+        const auto symbols = checked();
+        for (size_t i = 0; i < symbols.size(); i += 20) {
+            fetch_tickers(ctx,
+                          {symbols.begin() + static_cast<long>(i),
+                           symbols.begin() + static_cast<long>(std::min(symbols.size(), i + 20))});
+        }
+        return true; // then the unknown symbols, with those Binance refused after all
+    }
+    report_invalid(ctx);
     return false;
+}
+
+bool Binance::refused(RunContext& ctx, const std::string& label, const http::Response& r) {
+    if (r.status != 418 && r.status != 451) {
+        return false;
+    }
+    ctx.record_error("",
+                     label,
+                     r.status == 418
+                         ? "HTTP 418: Binance has banned this IP for ignoring rate limits; wait "
+                           "(minutes to days) before pulling again"
+                         : "HTTP 451: Binance refuses this location; point TM_BINANCE_URL at "
+                           "https://api.binance.us or https://data-api.binance.vision");
+    return true;
+}
+
+void Binance::fetch_tickers(PullContext& ctx, std::vector<std::string> symbols) {
+    std::string list;
+    for (const auto& symbol : symbols) {
+        list += fmt::format("{}\"{}\"", list.empty() ? "" : ",", symbol);
+    }
+    auto request = http::get(fmt::format("{}/api/v3/ticker/24hr?symbols={}",
+                                         base(),
+                                         http::percent_encode(fmt::format("[{}]", list))),
+                             "GET /api/v3/ticker/24hr");
+    request.weight = 2;
+    const std::string label = request.label;
+    ctx.fetch(
+        std::move(request),
+        symbols.size() == 1 ? symbols.front() : std::string(),
+        [](std::string& b, store::Batch& o, std::vector<store::Asset>&) { parse_tickers(b, o); },
+        [this, &ctx, label, symbols](const http::Response& r) {
+            if (refused(ctx, label, r)) {
+                return true;
+            }
+            if (error_code(r) != k_invalid_symbol) {
+                return false;
+            }
+            // One unknown symbol fails the whole list: halve it until each stands alone.
+            if (symbols.size() == 1) {
+                m_invalid.push_back(symbols.front());
+                return true;
+            }
+            const auto mid = symbols.begin() + static_cast<long>(symbols.size() / 2);
+            fetch_tickers(ctx, {symbols.begin(), mid});
+            fetch_tickers(ctx, {mid, symbols.end()});
+            return true;
+        });
 }
 
 void Binance::page(BackfillContext& ctx, std::string symbol, core::Time start) {
@@ -197,6 +294,7 @@ void Binance::page(BackfillContext& ctx, std::string symbol, core::Time start) {
                     end_ms),
         fmt::format("GET /api/v3/klines {}", symbol));
     request.weight = 2;
+    const std::string label = request.label;
     Chunk chunk{{}, ctx.to()};
     for (const char* field : {"OPEN", "HIGH", "LOW", "CLOSE", "VOLUME"}) {
         const std::string suffix = upper(m_interval);
@@ -216,20 +314,37 @@ void Binance::page(BackfillContext& ctx, std::string symbol, core::Time start) {
             if (through < ctx.to()) {
                 page(ctx, symbol, through);
             }
+        },
+        [this, &ctx, symbol, label](const http::Response& r) {
+            if (refused(ctx, label, r)) {
+                return true;
+            }
+            if (error_code(r) != k_invalid_symbol) {
+                return false;
+            }
+            m_invalid.push_back(symbol);
+            return true;
         });
 }
 
-bool Binance::plan_backfill(BackfillContext& ctx, int) {
-    const core::Time from =
-        ctx.from() == core::Time::min()
-            ? core::floor_to(ctx.now(), std::chrono::days{1}) - std::chrono::days{365}
-            : ctx.from();
-    for (const auto& symbol : pairs()) {
-        const std::string suffix = upper(m_interval);
-        const auto done = ctx.done_through({symbol, fmt::format("CLOSE_{}", suffix)});
-        page(ctx, symbol, std::max(from, done.value_or(from)));
+bool Binance::plan_backfill(BackfillContext& ctx, int phase) {
+    if (phase == 0) {
+        fetch_catalogue(ctx);
+        return true;
     }
-    add_assets(ctx);
+    if (phase == 1) {
+        const core::Time from =
+            ctx.from() == core::Time::min()
+                ? core::floor_to(ctx.now(), std::chrono::days{1}) - std::chrono::days{365}
+                : ctx.from();
+        for (const auto& symbol : checked()) {
+            const std::string suffix = upper(m_interval);
+            const auto done = ctx.done_through({symbol, fmt::format("CLOSE_{}", suffix)});
+            page(ctx, symbol, std::max(from, done.value_or(from)));
+        }
+        return true;
+    }
+    report_invalid(ctx);
     return false;
 }
 

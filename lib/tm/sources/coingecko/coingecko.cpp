@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <set>
 
 namespace sources::coingecko {
 namespace {
@@ -19,6 +21,10 @@ const Host k_pro{"TM_COINGECKO_URL", "https://pro-api.coingecko.com/api/v3", "pr
 // series keeps one granularity; 365 days is also the keyless and demo history limit.
 constexpr auto k_window = 365 * 24h;
 constexpr auto k_daily_minimum = 91 * 24h;
+// Keyless and demo requests may reach 365 days back from now, which CoinGecko counts from the
+// moment of the request: the first day asked for is the first whole day inside that limit.
+constexpr auto k_public_days = 364 * 24h;
+const char* const k_coin_list = "GET /coins/list";
 
 } // namespace
 
@@ -33,7 +39,8 @@ CoinGecko::CoinGecko(const Selection& selection, Mode)
       m_base(base_url(k_api.env_var, m_pro_key.empty() ? k_api.default_url : k_pro.default_url)),
       m_coins(selection.assets.empty() ? std::vector<std::string>{"bitcoin", "ethereum", "zcash"}
                                        : selection.assets),
-      m_metrics(selection.metrics.begin(), selection.metrics.end()) {
+      m_metrics(selection.metrics.begin(), selection.metrics.end()),
+      m_missing("CoinGecko coin id", get("/coins/list", k_coin_list), parse_coin_list) {
     if (selection.config_file) {
         throw core::UsageError(
             "coingecko takes no --config; choose coin ids with --assets bitcoin,ethereum");
@@ -57,28 +64,52 @@ http::Request CoinGecko::get(const std::string& path, std::string label) const {
     return r;
 }
 
-bool CoinGecko::plan_pull(PullContext& ctx, int) {
-    const core::Time fallback = ctx.snapshot_time();
-    for (size_t i = 0; i < m_coins.size(); i += 250) {
-        std::string ids;
-        for (size_t j = i; j < std::min(m_coins.size(), i + 250); ++j) {
-            ids += ids.empty() ? "" : ",";
-            ids += http::percent_encode(m_coins[j]);
+bool CoinGecko::plan_pull(PullContext& ctx, int phase) {
+    if (phase == 0) {
+        m_missing.clear();
+        const core::Time fallback = ctx.snapshot_time();
+        for (size_t i = 0; i < m_coins.size(); i += 250) {
+            std::string ids;
+            const std::vector<std::string> batch(
+                m_coins.begin() + static_cast<long>(i),
+                m_coins.begin() + static_cast<long>(std::min(m_coins.size(), i + 250)));
+            for (const auto& coin : batch) {
+                ids += ids.empty() ? "" : ",";
+                ids += http::percent_encode(coin);
+            }
+            ctx.fetch(get(fmt::format("/simple/"
+                                      "price?ids={}&vs_currencies=usd&include_market_cap=true&"
+                                      "include_24hr_vol=true&include_last_updated_at=true&"
+                                      "precision=full",
+                                      ids),
+                          "GET /simple/price"),
+                      "",
+                      [this, fallback, batch](
+                          std::string& b, store::Batch& o, std::vector<store::Asset>&) {
+                          std::vector<std::string> answered;
+                          parse_simple_price(b, fallback, o, answered);
+                          // The answer leaves out the ids CoinGecko does not know.
+                          const std::set<std::string> got(answered.begin(), answered.end());
+                          for (const auto& coin : batch) {
+                              if (!got.contains(coin)) {
+                                  m_missing.add(coin);
+                              }
+                          }
+                      });
         }
-        ctx.fetch(
-            get(fmt::format(
-                    "/simple/"
-                    "price?ids={}&vs_currencies=usd&include_market_cap=true&include_24hr_vol=true"
-                    "&include_last_updated_at=true&precision=full",
-                    ids),
-                "GET /simple/price"),
-            "",
-            [fallback](std::string& b, store::Batch& o, std::vector<store::Asset>&) {
-                parse_simple_price(b, fallback, o);
-            });
+        return true;
+    }
+    return report_missing(ctx);
+}
+
+bool CoinGecko::report_missing(RunContext& ctx) {
+    if (m_missing.report(ctx, m_coins.size())) {
+        return true;
     }
     for (const auto& coin : m_coins) {
-        ctx.assets().push_back({k_source, store::AssetKind::coin, coin, "", "", "", coin, ""});
+        if (!m_missing.contains(coin)) {
+            ctx.assets().push_back({k_source, store::AssetKind::coin, coin, "", "", "", coin, ""});
+        }
     }
     return false;
 }
@@ -89,7 +120,7 @@ store::Batch CoinGecko::select(const store::Batch& points, const std::vector<sto
     });
 }
 
-void CoinGecko::window(BackfillContext& ctx, std::string coin, core::Time start) {
+void CoinGecko::window(BackfillContext& ctx, std::string coin, core::Time start, bool retried) {
     if (start >= ctx.to()) {
         return;
     }
@@ -97,12 +128,13 @@ void CoinGecko::window(BackfillContext& ctx, std::string coin, core::Time start)
     // A short last window reaches back to 91 days; the job keeps only what was asked for.
     const core::Time ask = std::min(start, end - k_daily_minimum);
     Chunk chunk{{{coin, "PRICE"}, {coin, "MARKET_CAP"}, {coin, "VOLUME_24H"}}, end};
+    const std::string label = fmt::format("GET /coins/{}/market_chart/range", coin);
     ctx.fetch_chunk(
         get(fmt::format("/coins/{}/market_chart/range?vs_currency=usd&from={}&to={}&precision=full",
                         http::percent_encode(coin),
                         core::to_unix_seconds(ask),
                         core::to_unix_seconds(end)),
-            fmt::format("GET /coins/{}/market_chart/range", coin)),
+            label),
         std::move(chunk),
         [coin](std::string& b, store::Batch& o, core::Time&) {
             // Daily ranges end with a "current" sample at an arbitrary time; the daily series
@@ -117,17 +149,41 @@ void CoinGecko::window(BackfillContext& ctx, std::string coin, core::Time start)
                 }
             }
         },
-        [this, &ctx, coin, end](core::Time) { window(ctx, coin, end); });
+        [this, &ctx, coin, end](core::Time) { window(ctx, coin, end); },
+        [this, &ctx, coin, start, ask, retried, label](const http::Response& r) {
+            if (r.status == 404) {
+                m_missing.add(coin); // {"error":"coin not found"}
+                return true;
+            }
+            // Outside the public 365 days after all (CoinGecko's clock, a slow queue): once,
+            // a day later.
+            if (!retried && error_code(r.body) == k_outside_public_range) {
+                ctx.record_notice(coin,
+                                  label,
+                                  fmt::format("CoinGecko refused history from {} as older than "
+                                              "its public 365 days (error 10012); asking again "
+                                              "from {}",
+                                              core::format_date(ask),
+                                              core::format_date(start + 24h)));
+                window(ctx, coin, start + 24h, true);
+                return true;
+            }
+            return false;
+        });
 }
 
-bool CoinGecko::plan_backfill(BackfillContext& ctx, int) {
+bool CoinGecko::plan_backfill(BackfillContext& ctx, int phase) {
+    if (phase > 0) {
+        return report_missing(ctx);
+    }
+    m_missing.clear();
     const core::Time today = core::floor_to(ctx.now(), 24h);
     core::Time from = ctx.from() == core::Time::min() ? today - k_window : ctx.from();
-    if (m_pro_key.empty() && from < today - k_window) {
+    if (m_pro_key.empty() && from < today - k_public_days) {
         core::log::info("keyless and demo CoinGecko keep 365 days of history; starting at {} (set "
                         "COINGECKO_PRO_API_KEY for more)",
-                        core::format_date(today - k_window));
-        from = today - k_window;
+                        core::format_date(today - k_public_days));
+        from = today - k_public_days;
     }
     for (const auto& coin : m_coins) {
         const core::Time done = std::min({ctx.done_through({coin, "PRICE"}).value_or(from),
@@ -135,10 +191,7 @@ bool CoinGecko::plan_backfill(BackfillContext& ctx, int) {
                                           ctx.done_through({coin, "VOLUME_24H"}).value_or(from)});
         window(ctx, coin, std::max(from, done));
     }
-    for (const auto& coin : m_coins) {
-        ctx.assets().push_back({k_source, store::AssetKind::coin, coin, "", "", "", coin, ""});
-    }
-    return false;
+    return true;
 }
 
 } // namespace sources::coingecko

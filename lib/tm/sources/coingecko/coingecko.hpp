@@ -1,7 +1,9 @@
 #pragma once
 
+#include <tm/sources/missing_names.hpp>
 #include <tm/sources/source.hpp>
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -22,8 +24,13 @@ public:
 
 private:
     http::Request get(const std::string& path, std::string label) const;
-    // Backfills `coin` window by window from `start`.
-    void window(BackfillContext& ctx, std::string coin, core::Time start);
+    // Backfills `coin` window by window from `start`; a window CoinGecko refuses as too old
+    // (error 10012) is asked again once (`retried`), a day later.
+    void window(BackfillContext& ctx, std::string coin, core::Time start, bool retried = false);
+    // After the requests of phase 0: fetches the id list (only when an id went missing), then
+    // reports the missing ids with the closest ids it has and adds the others' assets rows.
+    // False when done.
+    bool report_missing(RunContext& ctx);
 
     SourceInfo m_info;
     std::string m_pro_key;
@@ -31,6 +38,7 @@ private:
     std::string m_base;
     std::vector<std::string> m_coins;
     std::set<std::string> m_metrics;
+    MissingNames m_missing; // ids CoinGecko did not answer for
 };
 
 } // namespace sources::coingecko

@@ -190,16 +190,24 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
     // Daily totals (total24h) describe the last complete UTC day.
     const core::Time yesterday = core::floor_to(ctx.now(), 24h) - 24h;
     if (phase == 1) {
-        // Inflows of the top protocols by TVL, ranked from phase 0's /protocols.
-        const auto& keys = ctx.points().keys();
-        std::vector<std::pair<std::string, double>> tvl;
-        for (size_t i = 0; i < ctx.points().size(); ++i) {
-            const auto& k = keys[ctx.points().refs()[i]];
-            if (k.metric == "TVL") {
-                tvl.emplace_back(k.asset, ctx.points().values()[i]);
+        if (m_rank_for_flows) {
+            // Inflows of the top protocols by TVL, ranked from phase 0's /protocols.
+            const auto& keys = ctx.points().keys();
+            std::vector<std::pair<std::string, double>> tvl;
+            for (size_t i = 0; i < ctx.points().size(); ++i) {
+                const auto& k = keys[ctx.points().refs()[i]];
+                if (k.metric == "TVL") {
+                    tvl.emplace_back(k.asset, ctx.points().values()[i]);
+                }
             }
+            plan_inflows(ctx, m_selection.pick(Kind::protocol, "INFLOW", tvl));
         }
-        plan_inflows(ctx, m_selection.pick(Kind::protocol, "INFLOW", tvl));
+        // Every list has answered: a name none of them has is one DefiLlama does not know
+        // (judged only when all arrived; a failed list says so itself).
+        if (ctx.failed() == 0) {
+            m_selection.learn(ctx.assets());
+            check_names(ctx, known_assets(ctx.points(), ctx.assets()), false);
+        }
         return false;
     }
     bool rank_for_flows = false;
@@ -226,7 +234,46 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
             }
         }
     }
-    return rank_for_flows;
+    m_rank_for_flows = rank_for_flows;
+    return rank_for_flows || m_selection.named_count() > 0;
+}
+
+DefiLlama::Known DefiLlama::known_assets(const store::Batch& points,
+                                         const std::vector<store::Asset>& assets) {
+    Known known;
+    for (const auto& k : points.keys()) {
+        Kind kind;
+        if (family_of(k.metric, &kind) != nullptr) {
+            known.ids.emplace(kind, k.asset);
+        }
+    }
+    for (const auto& a : assets) {
+        known.ids.emplace(a.kind, a.asset);
+        // Stablecoins and bridges may be named by symbol too: advice in the same terms.
+        if ((a.kind == Kind::stablecoin || a.kind == Kind::bridge) && !a.symbol.empty()) {
+            known.names.insert(a.symbol);
+        }
+    }
+    for (const auto& [kind, id] : known.ids) {
+        known.names.insert(id);
+    }
+    return known;
+}
+
+void DefiLlama::check_names(RunContext& ctx, const Known& known, bool asked_anyway) {
+    // A config row is judged only by a list of its kind (bridges need the pro tier). A backfill
+    // asks for unlisted protocols and chains anyway (a parent protocol, an old label).
+    std::set<Kind> kinds;
+    for (const auto& [kind, id] : known.ids) {
+        if (!asked_anyway || (kind != Kind::protocol && kind != Kind::chain)) {
+            kinds.insert(kind);
+        }
+    }
+    ctx.report_unknown(m_selection.unknown(known.ids, kinds),
+                       m_selection.named_count(),
+                       "DefiLlama asset",
+                       {known.names.begin(), known.names.end()},
+                       "DefiLlama's lists");
 }
 
 void DefiLlama::plan_inflows(PullContext& ctx, const std::vector<std::string>& slugs) {
@@ -262,6 +309,7 @@ void DefiLlama::fetch_list(RunContext& ctx, Snapshot list) {
                 [this, name = list.name, parse = std::move(list.parse)](std::string& body) {
                     List& parsed = m_lists[name];
                     parse(body, parsed.points, parsed.assets);
+                    parsed.arrived = true;
                     m_selection.learn(parsed.assets);
                 });
 }
@@ -325,15 +373,46 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
     if (phase > 1) {
         return false;
     }
+    // Every list answered: what none of them has is unknown to DefiLlama. Unlisted protocols
+    // and chains are asked for anyway (a parent protocol, an old label); DefiLlama's 400 then
+    // names them.
+    Known known;
+    const bool lists_arrived = std::all_of(
+        m_lists.begin(), m_lists.end(), [](const auto& list) { return list.second.arrived; });
+    for (const auto& [name, list] : m_lists) {
+        auto listed = known_assets(list.points, list.assets);
+        known.ids.merge(listed.ids);
+        known.names.merge(listed.names);
+    }
+    if (lists_arrived && !m_lists.empty()) {
+        check_names(ctx, known, true);
+    }
+    const std::vector<std::string> known_names(known.names.begin(), known.names.end());
     const auto chunk = [&](Service service,
                            const std::string& path,
                            const std::string& asset,
                            std::string_view name,
                            BackfillContext::ChunkParser parse) {
-        ctx.fetch_chunk(get(m_endpoints.url(service, path),
-                            fmt::format("GET {}", path.substr(0, path.find('?')))),
+        const std::string label = fmt::format("GET {}", path.substr(0, path.find('?')));
+        ctx.fetch_chunk(get(m_endpoints.url(service, path), label),
                         Chunk{{{asset, std::string(name)}}, ctx.to()},
-                        std::move(parse));
+                        std::move(parse),
+                        {},
+                        // DefiLlama's 400 ("Protocol not found", "There is no chain with that
+                        // name", "invalid configID!") is its word for an unknown asset: its
+                        // text, and the closest names the lists have.
+                        [&ctx, asset, label, known_names](const http::Response& r) {
+                            const auto near = suggestions(asset, known_names);
+                            if (r.status != 400 || near.empty()) {
+                                return false;
+                            }
+                            ctx.record_error(asset,
+                                             label,
+                                             fmt::format("{}; closest: {}",
+                                                         r.describe(),
+                                                         fmt::join(near, ", ")));
+                            return true;
+                        });
     };
     for (const auto& f : families()) {
         if (!m_selection.wants_family(f) || !available(f)) {

@@ -45,6 +45,17 @@ private:
     std::vector<std::pair<std::string, double>> candidates(const std::string& list,
                                                            std::string_view metric) const;
     std::string chain_label(const std::string& key) const;
+    // What the lists and answers hold: the (kind, id) of every asset, and every name a user
+    // may give for one (ids, stablecoin and bridge symbols).
+    struct Known {
+        std::set<std::pair<Kind, std::string>> ids;
+        std::set<std::string> names;
+    };
+    static Known known_assets(const store::Batch& points, const std::vector<store::Asset>& assets);
+    // Reports the names of the run that `known` does not have, with the closest names. Config
+    // rows are judged by the kinds `known` has, less protocols and chains when they are
+    // `asked_anyway` (a backfill).
+    void check_names(RunContext& ctx, const Known& known, bool asked_anyway);
 
     SourceInfo m_info;
     Endpoints m_endpoints;
@@ -52,9 +63,11 @@ private:
     struct List {
         store::Batch points;
         std::vector<store::Asset> assets;
+        bool arrived = false;
     };
     std::map<std::string, List> m_lists;
     std::set<std::string_view> m_skipped; // families already reported as unavailable
+    bool m_rank_for_flows = false;        // a pull ranks protocols for flows in phase 1
 };
 
 } // namespace sources::defillama

@@ -1,5 +1,4 @@
 #include <tm/core/csv.hpp>
-#include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/sources/defillama/chains.hpp>
 #include <tm/sources/defillama/selection.hpp>
@@ -7,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 
 namespace sources::defillama {
 namespace {
@@ -104,10 +104,78 @@ DefiLlamaSelection::DefiLlamaSelection(const Selection& flags, int default_top)
         }
     }
     for (const auto& a : flags.assets) {
-        m_asset_names.push_back(a);
-        m_assets.insert(a);
-        m_assets.insert(chain_key(a));
+        Named named{std::nullopt, a, a};
+        if (const auto colon = a.find(':'); colon != std::string::npos) {
+            if (const auto kind = kind_from(std::string_view(a).substr(0, colon))) {
+                named = {kind, a.substr(colon + 1), a};
+            }
+        }
+        if (!named.kind && !named.name.empty()
+            && std::all_of(named.name.begin(), named.name.end(), [](unsigned char c) {
+                   return std::isdigit(c);
+               })) {
+            throw core::UsageError(fmt::format(
+                "--assets {0} is ambiguous: DefiLlama stablecoin ids and bridge ids are both "
+                "numbers; write stablecoin:{0} or bridge:{0}",
+                a));
+        }
+        if (named.name.empty()) {
+            throw core::UsageError(fmt::format("--assets {}: the name after the kind is empty", a));
+        }
+        m_named.push_back(std::move(named));
     }
+}
+
+bool DefiLlamaSelection::names(const Named& named, Kind kind, const std::string& id) const {
+    if (named.kind && *named.kind != kind) {
+        return false;
+    }
+    if (named.name == id || normalize(kind, named.name) == id) {
+        return true;
+    }
+    const std::string* aliased = alias(kind, named.name);
+    return aliased != nullptr && *aliased == id;
+}
+
+size_t DefiLlamaSelection::named_count() const {
+    if (!m_named.empty()) {
+        return m_named.size();
+    }
+    size_t rows = 0;
+    for (const auto& [kind, assets] : m_config) {
+        rows += assets.size();
+    }
+    return rows;
+}
+
+std::vector<std::string>
+DefiLlamaSelection::unknown(const std::set<std::pair<Kind, std::string>>& known,
+                            const std::set<Kind>& config_kinds) const {
+    std::vector<std::string> out;
+    const auto known_as = [&](const auto& matches) {
+        return std::any_of(
+            known.begin(), known.end(), [&](const auto& k) { return matches(k.first, k.second); });
+    };
+    for (const auto& named : m_named) {
+        if (!known_as([&](Kind kind, const std::string& id) { return names(named, kind, id); })) {
+            out.push_back(named.given);
+        }
+    }
+    if (!m_named.empty()) {
+        return out; // --assets narrows the config to its names: only those are asked for
+    }
+    for (const auto& [kind, rows] : m_config) {
+        if (!config_kinds.contains(kind)) {
+            continue;
+        }
+        for (const auto& [name, wanted] : rows) {
+            const Named row{kind, name, name};
+            if (!known_as([&](Kind k, const std::string& id) { return names(row, k, id); })) {
+                out.push_back(name);
+            }
+        }
+    }
+    return out;
 }
 
 std::string DefiLlamaSelection::normalize(Kind kind, const std::string& asset) const {
@@ -122,7 +190,7 @@ bool DefiLlamaSelection::wants_metric(std::string_view metric) const {
     if (family_of(metric, &kind) == nullptr) {
         return false;
     }
-    if (!has_names(kind) || !m_assets.empty()) {
+    if (!has_names(kind) || !m_named.empty()) {
         return true;
     }
     // A kind named in the config: only metrics some row wants.
@@ -201,12 +269,10 @@ store::Batch DefiLlamaSelection::filter(const store::Batch& points) const {
         if (!wants_metric(k.metric) || family_of(k.metric, &kind) == nullptr) {
             continue;
         }
-        if (!m_assets.empty()) {
-            keep[s] = m_assets.contains(k.asset)
-                      || std::any_of(m_assets.begin(), m_assets.end(), [&](const auto& a) {
-                             const std::string* id = alias(kind, a);
-                             return id != nullptr && *id == k.asset;
-                         });
+        if (!m_named.empty()) {
+            keep[s] = std::any_of(m_named.begin(), m_named.end(), [&](const Named& named) {
+                return names(named, kind, k.asset);
+            });
         } else if (has_names(kind)) {
             keep[s] = named(kind, k.asset, k.metric);
         } else if (kind == Kind::pool) {
@@ -245,12 +311,15 @@ DefiLlamaSelection::pick(Kind kind,
                          std::string_view metric,
                          std::vector<std::pair<std::string, double>> candidates) const {
     std::vector<std::string> out;
-    if (!m_assets.empty()) {
+    if (!m_named.empty()) {
         // --assets: the named ones this list has, or every name when there is no list.
         std::set<std::string> chosen;
-        for (const auto& name : m_asset_names) {
-            const std::string asset = normalize(kind, name);
-            const std::string* alias_id = alias(kind, name);
+        for (const auto& named : m_named) {
+            if (named.kind && *named.kind != kind) {
+                continue;
+            }
+            const std::string asset = normalize(kind, named.name);
+            const std::string* alias_id = alias(kind, named.name);
             const std::string id = alias_id != nullptr ? *alias_id : asset;
             const bool listed = std::any_of(
                 candidates.begin(), candidates.end(), [&](const auto& c) { return c.first == id; });
@@ -286,13 +355,9 @@ DefiLlamaSelection::pick(Kind kind,
             if (listed) {
                 continue;
             }
+            // Stablecoins, bridges and pools no list has are reported by unknown().
             if (kind == Kind::protocol || kind == Kind::chain) {
                 chosen.insert(name);
-            } else if (!candidates.empty()) {
-                core::log::warn("{} '{}' in the config is not in DefiLlama's list of {}s; skipped",
-                                store::to_string(kind),
-                                name,
-                                store::to_string(kind));
             }
         }
         out.assign(chosen.begin(), chosen.end());

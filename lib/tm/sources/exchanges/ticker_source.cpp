@@ -38,8 +38,8 @@ bool TickerSource::plan_backfill(BackfillContext&, int) {
     return false; // refused at construction
 }
 
-void TickerSource::add_assets(RunContext& ctx) const {
-    for (const auto& p : m_pairs) {
+void TickerSource::add_assets(RunContext& ctx, const std::vector<std::string>& pairs) const {
+    for (const auto& p : pairs) {
         ctx.assets().push_back({m_info.name, store::AssetKind::pair, p, p, "", "", "", ""});
     }
 }

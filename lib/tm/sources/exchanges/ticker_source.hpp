@@ -10,7 +10,7 @@ namespace sources::exchanges {
 
 // What the exchange ticker sources share (seed 003's collector, done for several exchanges):
 // pairs from --assets or the defaults, --metrics narrowing what is stored, no config file, and
-// no history yet (Binance klines are still to come).
+// no history unless the exchange has one in tm (Binance klines).
 class TickerSource : public Source {
 public:
     // Throws core::UsageError for a backfill before anything runs unless `has_history`.
@@ -28,8 +28,8 @@ public:
 protected:
     const std::vector<std::string>& pairs() const { return m_pairs; }
     const std::string& base() const { return m_base; }
-    // An assets row per pair (kind pair).
-    void add_assets(RunContext& ctx) const;
+    // An assets row per pair of `pairs` (kind pair).
+    void add_assets(RunContext& ctx, const std::vector<std::string>& pairs) const;
 
     SourceInfo m_info;
 

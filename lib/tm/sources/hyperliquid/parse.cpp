@@ -2,6 +2,7 @@
 #include <tm/json/reader.hpp>
 #include <tm/json/writer.hpp>
 #include <tm/sources/hyperliquid/parse.hpp>
+#include <tm/sources/price.hpp>
 
 #include <fmt/format.h>
 
@@ -81,7 +82,8 @@ std::vector<Perp> read_universe(json::value meta, const Path& at) {
 void parse_asset_contexts(std::string& body,
                           core::Time ts,
                           store::Batch& out,
-                          std::vector<store::Asset>& assets) {
+                          std::vector<store::Asset>& assets,
+                          std::string_view dex) {
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;
     const Path root;
@@ -98,6 +100,14 @@ void parse_asset_contexts(std::string& body,
         json::check(element.get(v), at);
         if (index == 0) {
             perps = read_universe(v, at);
+            // A builder dex's coins are "dex:COIN" already; one that is not is made so, so that
+            // a name never means two markets.
+            const std::string prefix = dex.empty() ? std::string() : fmt::format("{}:", dex);
+            for (auto& p : perps) {
+                if (!p.name.starts_with(prefix)) {
+                    p.name = prefix + p.name;
+                }
+            }
         } else if (index == 1) {
             auto ctxs = as_array(v, at);
             long i = 0;
@@ -125,7 +135,11 @@ void parse_asset_contexts(std::string& body,
                             };
                         for (const auto& [field, metric] : k_metrics) {
                             if (key == field) {
-                                if (auto value = json::number_or_null(x, x_at)) {
+                                auto value = json::number_or_null(x, x_at);
+                                if (metric.ends_with("_PRICE")) {
+                                    value = traded_price(value);
+                                }
+                                if (value) {
                                     out.add(
                                         out.series(
                                             k_source, store::AssetKind::perp, perp.name, metric),
@@ -159,6 +173,7 @@ void parse_asset_contexts(std::string& body,
                  .field("onlyIsolated",
                         p.only_isolated ? std::optional<std::string>("true") : std::nullopt)
                  .field("delisted", p.delisted ? std::optional<std::string>("true") : std::nullopt)
+                 .field("dex", dex.empty() ? std::nullopt : std::optional<std::string>(dex))
                  .str()});
     }
 }
@@ -236,6 +251,41 @@ void parse_predicted_fundings(std::string& body, core::Time ts, store::Batch& ou
         }
     }
     json::expect_end(doc);
+}
+
+std::vector<std::string> parse_perp_dexs(std::string& body) {
+    std::vector<std::string> names;
+    simdjson::ondemand::parser parser;
+    simdjson::ondemand::document doc;
+    const Path root;
+    json::check(parser.iterate(json::padded(body)).get(doc), root);
+    array dexes;
+    if (doc.get_array().get(dexes) != simdjson::SUCCESS) {
+        throw json::ShapeError(root, "expected an array of perp dexes");
+    }
+    long i = 0;
+    for (auto element : dexes) {
+        const Path at = root.index(i++);
+        json::value v;
+        json::check(element.get(v), at);
+        if (type_of(v, at) == json_type::null) {
+            continue; // the main dex
+        }
+        object dex;
+        json::check(v.get_object().get(dex), at);
+        std::string name;
+        json::for_each_field(dex, at, [&](std::string_view key, json::value x, const Path& x_at) {
+            if (key == "name") {
+                name = json::string_or_null(x, x_at).value_or("");
+            }
+        });
+        if (name.empty()) {
+            throw json::ShapeError(at.key("name"), "missing");
+        }
+        names.push_back(std::move(name));
+    }
+    json::expect_end(doc);
+    return names;
 }
 
 size_t parse_funding_history(std::string& body, store::Batch& out, int64_t& last_ms) {

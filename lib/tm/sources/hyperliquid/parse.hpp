@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Hyperliquid info responses (research/market-apis.md §B). Decimals arrive as strings; null and
@@ -14,13 +15,20 @@ namespace sources::hyperliquid {
 
 inline constexpr const char* k_source = "hyperliquid";
 
-// POST /info {"type":"metaAndAssetCtxs"} → [meta, [ctx…]], ctx i belonging to universe[i].
-// Per listed perp at `ts`: FUNDING_RATE (per funding interval), OPEN_INTEREST (coins),
-// MARK_PRICE, ORACLE_PRICE, PREMIUM, VOLUME_24H (dayNtlVlm, USD). Delisted perps are skipped.
+// POST /info {"type":"metaAndAssetCtxs"[,"dex":"xyz"]} → [meta, [ctx…]], ctx i belonging to
+// universe[i]. Per listed perp at `ts`: FUNDING_RATE (per funding interval), OPEN_INTEREST
+// (coins), MARK_PRICE, ORACLE_PRICE (none when 0: no price), PREMIUM, VOLUME_24H (dayNtlVlm,
+// USD). Delisted perps are skipped. A builder dex's (`dex`) coins are named "xyz:XYZ100", as
+// Hyperliquid names them (a name without the prefix gets it).
 void parse_asset_contexts(std::string& body,
                           core::Time ts,
                           store::Batch& out,
-                          std::vector<store::Asset>& assets);
+                          std::vector<store::Asset>& assets,
+                          std::string_view dex = {});
+
+// POST /info {"type":"perpDexs"} → [null, {"name":"xyz",…}, …]: the names of the builder-deployed
+// perp dexes (HIP-3); the null is the main dex.
+std::vector<std::string> parse_perp_dexs(std::string& body);
 
 // POST /info {"type":"predictedFundings"} → PREDICTED_FUNDING_RATE_<VENUE> per coin at `ts`
 // (venues HLPERP, BINPERP, BYBITPERP…); a null venue is skipped.

@@ -65,7 +65,7 @@ SELECT tm_points_partitions(array_agg(DISTINCT date_trunc('month', ts)))
   FROM points_unpartitioned;
 INSERT INTO points SELECT * FROM points_unpartitioned;
 
--- What a DELETE by hand does to the candles (007), now on the partitioned table.
+-- What a DELETE by hand does to the candles (010), now on the partitioned table.
 CREATE TRIGGER points_deleted AFTER DELETE ON points
     REFERENCING OLD TABLE AS gone FOR EACH STATEMENT EXECUTE FUNCTION tm_points_deleted();
 
