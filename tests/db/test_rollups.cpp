@@ -102,7 +102,7 @@ TEST_CASE("incremental candles equal rebuilt ones after a random mix of writes a
                         {"coingecko", AssetKind::coin, "bitcoin", "VOLUME_24H"},
                         {"binance", AssetKind::pair, "BTCUSDT", "PRICE"},
                         {"defillama", AssetKind::protocol, "aave", "TVL"}}; // no candles
-    constexpr int k_span = 4 * 24 * 60;                                      // four days of minutes
+    constexpr int k_span = 4 * 24 * 60;                                     // four days of minutes
     int now = k_span / 2; // live pulls move forward from here; backfills reach before it
     for (int round = 0; round < 40; ++round) {
         store::Batch b;
@@ -116,8 +116,10 @@ TEST_CASE("incremental candles equal rebuilt ones after a random mix of writes a
                     b.add(s, minute(now - pick(1, 30)), value());
                 }
             }
-            write(conn, b, store::Policy::live, pick(0, 1) ? store::FastPath::allowed
-                                                           : store::FastPath::disabled);
+            write(conn,
+                  b,
+                  store::Policy::live,
+                  pick(0, 1) ? store::FastPath::allowed : store::FastPath::disabled);
         } else if (op == 1 || op == 2) { // a backfill, or its --overwrite correction
             const int from = pick(0, k_span - 400), n = pick(1, 400);
             for (const auto& k : keys) {
@@ -175,8 +177,9 @@ TEST_CASE("the candle repair of one source leaves the others' candles alone") {
     write(conn, b, store::Policy::live);
     conn.exec("DELETE FROM rollups");
     CHECK(store::rebuild_candles(conn, std::string("binance")) == 1);
-    CHECK(one(conn, "SELECT string_agg(DISTINCT s.source, ',') FROM rollups JOIN series s "
-                    "USING (series_id)")
+    CHECK(one(conn,
+              "SELECT string_agg(DISTINCT s.source, ',') FROM rollups JOIN series s "
+              "USING (series_id)")
           == "binance");
 }
 
@@ -245,15 +248,18 @@ TEST_CASE("retention rolls up before it frees, loses no point and is idempotent"
     fill(conn);
     const auto now = *core::parse_time("2024-04-01T12:00:00Z");
     compact(conn, now);
-    CHECK(one(conn, "SELECT string_agg(concat_ws('=', metric, raw_since), ' ' ORDER BY metric) "
-                    "FROM series")
+    CHECK(one(conn,
+              "SELECT string_agg(concat_ws('=', metric, raw_since), ' ' ORDER BY metric) "
+              "FROM series")
           == "CHAIN_TVL PRICE=2024-03-02 00:00:00+00 TVL=2024-02-16 00:00:00+00"); // NULL: forever
     // Space is freed a month at a time: raw points before a horizon remain only in its month.
-    CHECK(one(conn, "SELECT count(*) FROM points p JOIN series s USING (series_id) "
-                    "WHERE p.ts < date_trunc('month', s.raw_since, 'UTC')")
+    CHECK(one(conn,
+              "SELECT count(*) FROM points p JOIN series s USING (series_id) "
+              "WHERE p.ts < date_trunc('month', s.raw_since, 'UTC')")
           == "0");
-    CHECK(one(conn, "SELECT count(*) FROM points p JOIN series s USING (series_id) "
-                    "WHERE p.ts < s.raw_since")
+    CHECK(one(conn,
+              "SELECT count(*) FROM points p JOIN series s USING (series_id) "
+              "WHERE p.ts < s.raw_since")
           == "144"); // PRICE's 2024-03-01, in the month of its horizon
     CHECK(one(conn, k_days_kept) == one(conn, k_days_written));
     // January and February held points kept forever (CHAIN_TVL): rewritten, not dropped.

@@ -54,9 +54,9 @@ void check_metrics(db::Connection& conn, const store::RetentionPolicy& policy) {
                 policy.origin,
                 entry.line,
                 m,
-                near ? fmt::format(" (did you mean '{}'?)", *near)
-                     : known.empty() ? std::string(" (nothing is stored yet)")
-                                     : fmt::format(" (stored: {})", fmt::join(known, ", "))));
+                near            ? fmt::format(" (did you mean '{}'?)", *near)
+                : known.empty() ? std::string(" (nothing is stored yet)")
+                                : fmt::format(" (stored: {})", fmt::join(known, ", "))));
         }
     }
 }

@@ -270,7 +270,7 @@ Select history(const Filter& f, report::Format format) {
         and_range,
         width);
     const std::string bucket = fmt::format("date_trunc({}, p.ts, 'UTC')", b.st().text(f.interval));
-    const std::string value = f.agg == "last"  ? "(array_agg(p.last ORDER BY p.ts DESC))[1]"
+    const std::string value = f.agg == "last"    ? "(array_agg(p.last ORDER BY p.ts DESC))[1]"
                               : f.agg == "first" ? "(array_agg(p.first ORDER BY p.ts))[1]"
                               : f.agg == "min"   ? "min(p.min)"
                               : f.agg == "max"   ? "max(p.max)"
