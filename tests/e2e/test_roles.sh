@@ -64,6 +64,13 @@ case_each_command_with_only_its_role() {
   # A pull given the reader cannot write, and says so.
   run tm pull defillama --metrics TVL --db "$reader"
   [ "$CODE" != 0 ] || fail "a pull as the reader succeeded"
+  # tm compact as the writer: rolling up is DML; freeing a month goes through the owner's
+  # tm_points_reclaim.
+  printf '[[retention]]\nsource = "defillama"\nraw_days = 1\n' >"$E2E_TMP/retention.toml"
+  TM_NOW=2030-01-01T00:00:00Z run tm compact --config "$E2E_TMP/retention.toml"
+  expect_code 0
+  expect_contains "$OUT" " dropped"
+  expect_sql "SELECT count(*) FROM points" "0"
 }
 
 case_roles_cannot_do_more() {

@@ -1,6 +1,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/files.hpp>
 #include <tm/core/strings.hpp>
+#include <tm/core/toml.hpp>
 #include <tm/store/retention.hpp>
 
 #include <fmt/format.h>
@@ -90,13 +91,7 @@ void check_keys(const std::string& origin,
 } // namespace
 
 RetentionPolicy parse_retention(std::string_view text, const std::string& origin) {
-    toml::table doc;
-    try {
-        doc = toml::parse(text, origin);
-    } catch (const toml::parse_error& e) {
-        throw core::UsageError(
-            fmt::format("{}:{}: {}", origin, e.source().begin.line, std::string(e.description())));
-    }
+    const toml::table doc = core::parse_toml(text, origin);
     check_keys(origin, doc, {"default_raw_days", "retention"});
     RetentionPolicy policy;
     policy.origin = origin;
