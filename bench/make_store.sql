@@ -67,8 +67,10 @@ END $$;
 
 -- The month partitions of points that the load fills (rows of a month without one would wait
 -- in points_default).
+\o /dev/null
 SELECT tm_points_partitions(ARRAY(SELECT generate_series(:'now'::timestamptz - interval '13 months',
                                                          :'now'::timestamptz, interval '1 month')));
+\o
 
 -- Values wander around a level per series.
 INSERT INTO points (series_id, ts, value)
@@ -117,8 +119,10 @@ SELECT 'tvl_drop', s.series_id, CASE WHEN k <= 5 THEN 'open' ELSE 'resolved' END
 
 -- The candles (hourly and daily rollups of the prices), as tm compact --rebuild-candles makes
 -- them, in one statement.
+\o /dev/null
 SELECT tm_rollups_refresh(array_agg(series_id), array_agg('-infinity'::timestamptz),
                           array_agg('infinity'::timestamptz))
   FROM series WHERE candles;
+\o
 
 VACUUM ANALYZE;
