@@ -183,6 +183,11 @@ import json, sys
 rows = json.load(sys.stdin)
 assert len(rows) > 0 and all(r['metric'] == 'TVL' for r in rows), rows
 " || fail "/protocols has no TVL rows"
+# The dashboard from the image alone: its pages and the charting library built into tm serve
+# (the runtime image has no libjs-dygraphs and no network).
+expect_contains "$(curl -s "http://127.0.0.1:$PORT/")" "<table" "the dashboard's overview"
+expect_eq "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/static/dygraph.min.js")" 200 \
+  "the dashboard's charting library"
 # tm status inside the scheduler's container, with its environment: the exit code through
 # podman exec (podman-compose 1.0.3's exec always exits 0), the text through compose as well.
 status=$(podman exec "${PROJECT}_tm_1" tm status 2>&1)

@@ -61,6 +61,10 @@ case_query_bad_input() {
   run tm query --entity atlantis
   expect_code 2
   expect_contains "$ERR" "unknown entity 'atlantis'"
+  expect_one_line "$ERR"
+  run tm query --entity solanna
+  expect_code 2
+  expect_contains "$ERR" "unknown entity 'solanna' (closest: solana"
   run tm query --since tomorrow
   expect_code 2
   run tm query sideways

@@ -1,9 +1,11 @@
 #include <tm/core/error.hpp>
+#include <tm/core/strings.hpp>
 #include <tm/db/statement.hpp>
 #include <tm/query/views.hpp>
 #include <tm/store/metric_family.hpp>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 
@@ -455,8 +457,17 @@ Select select(View view, const Filter& f, core::Time now, report::Format format)
 void check_filter(db::Connection& conn, const Filter& f) {
     if (f.entity
         && conn.exec("SELECT 1 FROM entities WHERE entity = $1 LIMIT 1", {*f.entity}).rows() == 0) {
+        // Only on the error path: the entity list is config-sized (hundreds), not history.
+        const auto r = conn.exec("SELECT DISTINCT entity FROM entities ORDER BY 1");
+        std::vector<std::string> known;
+        for (int i = 0; i < r.rows(); ++i) {
+            known.emplace_back(r.get(i, 0));
+        }
+        const auto close = core::strings::closest_names(*f.entity, known);
         throw core::UsageError(fmt::format(
-            "unknown entity '{}'; see config/entities.csv or tm query series", *f.entity));
+            "unknown entity '{}'{}; see config/entities.csv or tm query series",
+            *f.entity,
+            close.empty() ? "" : fmt::format(" (closest: {})", fmt::join(close, ", "))));
     }
     if (!f.metric) {
         return;
