@@ -32,7 +32,7 @@ int main(int argc, char** argv) {
                  options.restart,
                  "Ignore the progress of earlier runs and fetch everything again");
 
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics& run) {
         options.db = common.db;
         options.http = network.to_client_options();
         options.selection = selection.to_selection();
@@ -52,6 +52,6 @@ int main(int argc, char** argv) {
                 cli::parse_duration_flag("TM_PROGRESS_INTERVAL", every));
         }
         options.args = cli::joined_args(argc, argv);
-        return jobs::run_backfill(options);
+        return jobs::run_backfill(options, run);
     });
 }

@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
                    options.alert_log,
                    "Append one line per alert event to FILE (created owner-only)");
 
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics& run) {
         options.db = common.db;
         options.http = network.to_client_options();
         if ((since || until || csv) && !options.backtest) {
@@ -57,6 +57,6 @@ int main(int argc, char** argv) {
             options.until = cli::parse_time_flag("--until", *until);
         }
         options.format = csv ? report::Format::csv : report::Format::table;
-        return jobs::run_detect(options);
+        return jobs::run_detect(options, run);
     });
 }

@@ -30,7 +30,7 @@ int main(int argc, char** argv) {
                    "Snapshot bucket: points without an API timestamp are stamped with "
                    "the pull time floored to it (e.g. 1h, 15m, 1d)");
 
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics& run) {
         options.db = common.db;
         options.bucket = cli::parse_duration_flag("--bucket", bucket);
         options.http = network.to_client_options();
@@ -42,6 +42,6 @@ int main(int argc, char** argv) {
         if (duration) {
             options.duration = cli::parse_duration_flag("--for", *duration);
         }
-        return jobs::run_pull(options);
+        return jobs::run_pull(options, run);
     });
 }

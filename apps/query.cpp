@@ -18,6 +18,33 @@ void only_for(const CLI::App& app, const char* flag, bool applies, const std::st
     }
 }
 
+// Throws UsageError for a flag given to a view (or mode) it does not apply to.
+void check_flags_for_view(const CLI::App& app,
+                          query::View view,
+                          const query::Filter& f,
+                          const jobs::QueryOptions& o) {
+    const bool series_view =
+        view == query::View::latest || view == query::View::history || view == query::View::series;
+    only_for(app, "--interval", view == query::View::history, "the history view");
+    only_for(app, "--agg", f.interval.has_value(), "--interval");
+    only_for(app, "--status", view == query::View::alerts, "the alerts view");
+    only_for(app, "--statement-timeout", o.sql.has_value(), "--sql");
+    only_for(app, "--desc", f.sort.has_value(), "--sort");
+    if (f.sort && (o.sql || o.interactive)) {
+        throw core::UsageError("--sort goes with the views; with --sql, write ORDER BY");
+    }
+    only_for(app, "--entity", series_view, "latest, history and series");
+    only_for(app,
+             "--metric",
+             series_view || view == query::View::alerts,
+             "latest, history, series and alerts");
+    only_for(app,
+             "--kind",
+             view != query::View::pulls && view != query::View::pull_errors
+                 && view != query::View::ohlcv,
+             "latest, history, series, alerts and assets");
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -79,31 +106,12 @@ int main(int argc, char** argv) {
     app.add_flag("--desc", f.desc, "With --sort: largest first");
     app.add_option("-o,--output", o.output, "Write to FILE atomically instead of stdout");
 
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics&) {
         if (csv + json + ndjson > 1) {
             throw core::UsageError("choose one of --csv, --json and --ndjson");
         }
         const auto view = *query::view_named(view_name);
-        const bool series_view = view == query::View::latest || view == query::View::history
-                                 || view == query::View::series;
-        only_for(app, "--interval", view == query::View::history, "the history view");
-        only_for(app, "--agg", f.interval.has_value(), "--interval");
-        only_for(app, "--status", view == query::View::alerts, "the alerts view");
-        only_for(app, "--statement-timeout", o.sql.has_value(), "--sql");
-        only_for(app, "--desc", f.sort.has_value(), "--sort");
-        if (f.sort && (o.sql || o.interactive)) {
-            throw core::UsageError("--sort goes with the views; with --sql, write ORDER BY");
-        }
-        only_for(app, "--entity", series_view, "latest, history and series");
-        only_for(app,
-                 "--metric",
-                 series_view || view == query::View::alerts,
-                 "latest, history, series and alerts");
-        only_for(app,
-                 "--kind",
-                 view != query::View::pulls && view != query::View::pull_errors
-                     && view != query::View::ohlcv,
-                 "latest, history, series, alerts and assets");
+        check_flags_for_view(app, view, f, o);
         if (f.source) {
             sources::require_source(*f.source);
         }

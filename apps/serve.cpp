@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1, 3600));
     app.add_option(
         "--rules", options.rules_file, "Rules file whose staleness rule has the schedules");
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics&) {
         options.listen = serve::parse_listen(listen);
         options.db = common.db;
         return serve::run_server(options);

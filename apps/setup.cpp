@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     app.add_flag("--print-roles-sql",
                  o.print_roles_sql,
                  "Print the SQL a superuser runs once to create tm's roles, and exit");
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics&) {
         o.db = common.db;
         return jobs::run_setup(o);
     });

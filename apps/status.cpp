@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
         common,
         argc,
         argv,
-        [&] {
+        [&](report::RunMetrics& run) {
             for (const auto& item : max_age) {
                 const auto eq = item.find('=');
                 const auto age = eq == std::string::npos
@@ -38,12 +38,13 @@ int main(int argc, char** argv) {
                         fmt::format("--max-age {}: expected SOURCE=DURATION, e.g. defillama=3h",
                                     item),
                         options.json,
-                        stdout));
+                        stdout,
+                        run));
                 }
                 options.max_age[item.substr(0, eq)] = *age;
             }
             options.db = common.db;
-            return static_cast<core::ExitCode>(jobs::run_status(options, stdout));
+            return static_cast<core::ExitCode>(jobs::run_status(options, stdout, run));
         },
         k_unknown);
 }

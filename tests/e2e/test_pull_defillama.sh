@@ -248,9 +248,18 @@ case_json_logs() {
   new_database
   run tm pull defillama "${SLICE[@]}" --log-format json
   expect_code 0
+  # Every line an object with the four fields, and the run's summary among them: an empty
+  # stderr (no logging at all) fails as surely as a line that is not JSON.
   local bad
-  bad=$(printf '%s\n' "$ERR" | python3 -c "import json,sys; [json.loads(l) for l in sys.stdin if l.strip()]; print('ok')" 2>&1)
-  expect_eq "$bad" "ok" "every log line is JSON"
+  bad=$(printf '%s\n' "$ERR" | python3 -c "
+import json, sys
+lines = [json.loads(l) for l in sys.stdin if l.strip()]
+assert lines, 'no log line at all'
+for l in lines:
+    assert set(l) == {'ts', 'program', 'level', 'msg'}, l
+assert any(l['level'] == 'info' and l['msg'].startswith('pull 1 of defillama ok') for l in lines), 'no summary line'
+print('ok')" 2>&1)
+  expect_eq "$bad" "ok" "every log line is JSON, the summary among them"
 }
 
 case_pro_tier_pulls_every_family_from_the_pro_host() {

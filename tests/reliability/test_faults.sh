@@ -58,6 +58,10 @@ case_passing_faults_are_retried() {
       control faults "[{\"path\": \"$path\", \"times\": 1, ${fault#*|}}]"
       pull "$source" "$args"
       [ "$CODE" = 0 ] || fail "$source, ${fault%%|*} once: expected exit 0 after a retry, got $CODE: $ERR"
+      # The stalled answer comes after 3 s: only --timeout 1s turns it into a retry.
+      if [ "${fault%%|*}" = timeout ]; then
+        expect_contains "$ERR" "timed out" "$source, a stall once: stderr"
+      fi
     done
   done
 }
@@ -76,6 +80,26 @@ case_lasting_faults_fail_the_pull() {
       [ "$status" = "$([ "$expected" = 3 ] && echo partial || echo failed)" ] || fail "$source, ${fault%%|*}: journal says '$status'"
       [ -n "$(sql "SELECT error FROM pulls")" ] || fail "$source, ${fault%%|*}: no error in the journal"
     done
+  done
+}
+
+# A server that stalls every answer for longer than --timeout: the pull ends in a bounded time
+# (three attempts of 1 s, not three stalls of 60 s) and says the requests timed out. The bound
+# is generous (a slow machine must not fail it) and far below one ignored timeout.
+case_lasting_stall_ends_in_time() {
+  local spec started took
+  for spec in "${SOURCES[@]}"; do
+    IFS='|' read -r source path args expected <<<"$spec"
+    new_database
+    reset_server
+    control faults "[{\"path\": \"$path\", \"times\": -1, \"delay\": 60}]"
+    started=$SECONDS
+    pull "$source" "$args"
+    took=$((SECONDS - started))
+    [ "$took" -lt 45 ] || fail "$source, a lasting stall: the pull took $took s with --timeout 1s"
+    [ "$CODE" = "$expected" ] || fail "$source, a lasting stall: expected exit $expected, got $CODE: $ERR"
+    expect_contains "$ERR" "timed out" "$source, a lasting stall: stderr"
+    expect_contains "$(sql "SELECT error FROM pulls")" "timed out" "$source, a lasting stall: the journal"
   done
 }
 

@@ -1,10 +1,16 @@
 #pragma once
 
+#include <tm/core/files.hpp>
 #include <tm/store/batch.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <string>
+
+// The text of tests/fixtures/`path`.
+inline std::string fixture_file(const std::string& path) {
+    return core::files::read(std::string(TM_FIXTURE_DIR) + "/" + path);
+}
 
 // The newest value of (asset, metric) in `b`; fails the test when there is none.
 inline double value_of(const store::Batch& b, const std::string& asset, const std::string& metric) {
@@ -25,4 +31,11 @@ inline size_t count_of(const store::Batch& b, const std::string& metric) {
         n += b.keys()[b.refs()[i]].metric == metric;
     }
     return n;
+}
+
+// `text` with its first `from` replaced by `to`; fails the test when `from` is not there.
+inline std::string replaced(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
 }

@@ -32,12 +32,6 @@ std::string fixture(const std::string& name) {
     return core::files::read(std::string(TM_FIXTURE_DIR) + "/http/" + name);
 }
 
-std::string replaced(std::string text, const std::string& from, const std::string& to) {
-    const size_t at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, from.size(), to);
-}
-
 // No byte a terminal acts on: C0 but the newlines ending table lines, DEL, C1 in UTF-8.
 bool terminal_clean(const std::string& text) {
     for (size_t i = 0; i < text.size(); ++i) {

@@ -221,9 +221,7 @@ void ping(const std::string& url) {
 // names, files and folders are checked as well as the flags, and nothing is run, written or
 // pinged. The metrics folder must exist and be writable: at install time that is a mistake to
 // refuse, not a warning to give later.
-int check_only(const CommonOptions& common,
-               const std::function<core::ExitCode()>& body,
-               int usage_exit) {
+int check_only(const CommonOptions& common, const Body& body, int usage_exit) {
     try {
         if (const auto folder = report::metrics_folder(common.metrics_file)) {
             const bool from_flag = common.metrics_file.has_value();
@@ -236,7 +234,8 @@ int check_only(const CommonOptions& common,
                                                    *folder));
             }
         }
-        return static_cast<int>(body());
+        report::RunMetrics run;
+        return static_cast<int>(body(run));
     } catch (const core::ChecksPassed&) {
         return 0;
     } catch (const core::Error& e) {
@@ -254,9 +253,9 @@ int check_only(const CommonOptions& common,
 // monitoring must not go blind silently.
 int write_metrics(const CommonOptions& common,
                   const std::string& command,
+                  const report::RunMetrics& run,
                   int code,
                   double started) {
-    const auto& run = report::current_run();
     if (run.outcome(code) == report::Result::usage) {
         return code;
     }
@@ -281,7 +280,7 @@ int run_main(CLI::App& app,
              const CommonOptions& common,
              int argc,
              char** argv,
-             const std::function<core::ExitCode()>& body,
+             const Body& body,
              int usage_exit) {
     try {
         app.parse(argc, argv);
@@ -314,15 +313,16 @@ int run_main(CLI::App& app,
         ping(*common.ping + "/start");
     }
     int code = static_cast<int>(core::ExitCode::failed);
+    report::RunMetrics run;
     try {
-        code = static_cast<int>(body());
+        code = static_cast<int>(body(run));
     } catch (const core::Error& e) {
         core::log::error("{}", e.what());
         code = static_cast<int>(e.code());
     } catch (const std::exception& e) {
         core::log::error("internal error: {}", e.what());
     }
-    code = write_metrics(common, command, code, started);
+    code = write_metrics(common, command, run, code, started);
     if (common.ping) {
         ping(fmt::format("{}/{}", *common.ping, code));
     }

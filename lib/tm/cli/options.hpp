@@ -3,7 +3,8 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
-#include <tm/sources/source.hpp>
+#include <tm/report/metrics_file.hpp>
+#include <tm/sources/selection.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -71,6 +72,11 @@ core::Time parse_time_flag(const std::string& flag, const std::string& value);
 // core::UsageError naming `flag`.
 core::Duration parse_duration_flag(const std::string& flag, const std::string& value);
 
+// The work of a command after its flags are parsed. It fills in `run` as it learns what it did
+// (source, requests, points, errors): the figures of the metrics file, passed rather than kept in
+// a global, as ccache returns its counters by value.
+using Body = std::function<core::ExitCode(report::RunMetrics& run)>;
+
 // The one catch site of a program (ARCHITECTURE §7): parses `argv`, configures logging, pings
 // --ping URL/start, runs `body`, maps what it throws to an exit code, writes the metrics file
 // (none after a usage error; exit 3 instead of 0 when it cannot be written) and pings
@@ -81,7 +87,7 @@ int run_main(CLI::App& app,
              const CommonOptions& common,
              int argc,
              char** argv,
-             const std::function<core::ExitCode()>& body,
+             const Body& body,
              int usage_exit = static_cast<int>(core::ExitCode::usage));
 
 // The command line as one string, for the pulls journal.

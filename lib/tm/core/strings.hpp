@@ -11,6 +11,7 @@
 namespace core::strings {
 
 std::string to_lower(std::string_view s);
+std::string to_upper(std::string_view s);
 std::string_view trim(std::string_view s);
 // Splits on `sep`, trimming each piece and dropping empty ones.
 std::vector<std::string> split_list(std::string_view s, char sep = ',');

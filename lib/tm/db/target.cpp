@@ -61,28 +61,34 @@ std::string quoted(std::string_view value) {
 
 } // namespace
 
-std::string_view role_name(Role role) {
+namespace {
+
+// A role's two names: the database role tm setup creates, and its TM_DATABASE_URL_ suffix.
+struct RoleNames {
+    std::string_view role;
+    std::string_view variable;
+};
+
+RoleNames names_of(Role role) {
     switch (role) {
     case Role::reader:
-        return "tm_reader";
+        return {"tm_reader", "READER"};
     case Role::writer:
-        return "tm_writer";
+        return {"tm_writer", "WRITER"};
     case Role::owner:
-        return "tm_owner";
+        return {"tm_owner", "OWNER"};
     }
-    return "tm_reader";
+    return {"tm_reader", "READER"};
+}
+
+} // namespace
+
+std::string_view role_name(Role role) {
+    return names_of(role).role;
 }
 
 std::string_view role_variable(Role role) {
-    switch (role) {
-    case Role::reader:
-        return "READER";
-    case Role::writer:
-        return "WRITER";
-    case Role::owner:
-        return "OWNER";
-    }
-    return "READER";
+    return names_of(role).variable;
 }
 
 std::string Target::describe() const {

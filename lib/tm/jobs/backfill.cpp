@@ -5,6 +5,7 @@
 #include <tm/jobs/progress.hpp>
 #include <tm/jobs/source_run.hpp>
 #include <tm/store/asset_writer.hpp>
+#include <tm/store/backfill_progress.hpp>
 
 #include <fmt/format.h>
 
@@ -39,12 +40,8 @@ store::Batch within(store::Batch&& in, core::Time from, core::Time to) {
     return out;
 }
 
-} // namespace
-
-core::ExitCode run_backfill(const BackfillOptions& options) {
-    core::interrupt::install();
-    auto source = sources::make_source(options.source, sources::Mode::backfill, options.selection);
-    const core::Time now = core::Clock::now();
+// [from, to): the complete days the options ask for. Throws core::UsageError when none is left.
+std::pair<core::Time, core::Time> backfill_days(const BackfillOptions& options, core::Time now) {
     const core::Time today = core::floor_to(now, 24h);
     // Complete days only: today's chart point is partial and belongs to live pulls.
     const core::Time to =
@@ -58,19 +55,110 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
                         core::format_date(to - 24h),
                         core::format_date(today)));
     }
-    SourceRun run(options.source, options.db, store::PullKind::backfill, options.args);
-    auto& conn = run.conn();
-    std::map<sources::ProgressKey, core::Time> progress_rows;
-    if (!options.restart) {
-        const auto rows =
-            conn.exec("SELECT asset, metric, (extract(epoch FROM done_through) * 1e6)::bigint "
-                      "FROM backfill_progress WHERE source = $1",
-                      {options.source});
-        for (int i = 0; i < rows.rows(); ++i) {
-            progress_rows[{std::string(rows.get(i, 0)), std::string(rows.get(i, 1))}] =
-                core::Time{core::Duration{rows.get_int(i, 2)}};
+    return {from, to};
+}
+
+// Chunks on their way to the ChunkWriter's thread (PostgreSQL writes a group while the next one
+// arrives), grouped into transactions up to a size: each commits with its own progress rows
+// either way, so a kill still loses whole chunks only, and the per-transaction cost
+// (round-trips, COPY start, commit) is paid per group instead of per chunk.
+class ChunkQueue {
+public:
+    ChunkQueue(std::unique_ptr<ChunkWriter> writer, core::Time from, core::Time to)
+        : m_writer(std::move(writer)), m_from(from), m_to(to) {}
+
+    // The backfill's sink: the chunk's points inside [from, to) and its progress rows.
+    void add(const sources::Chunk& chunk, store::Batch& parsed) {
+        if (m_pending_chunks == 0) {
+            m_first_pending = SteadyClock::now();
+        }
+        store::Batch kept = within(std::move(parsed), m_from, m_to);
+        m_received += static_cast<long long>(kept.size());
+        m_pending.append(std::move(kept));
+        ++m_pending_chunks;
+        for (const auto& key : chunk.keys) {
+            auto [it, inserted] = m_pending_progress.try_emplace(key, chunk.through);
+            if (!inserted) {
+                it->second = std::max(it->second, chunk.through);
+            }
+        }
+        if (m_pending.size() >= 250'000) {
+            hand_over();
         }
     }
+
+    void hand_over() {
+        if (m_pending_chunks > 0) {
+            m_writer->submit(std::move(m_pending), std::move(m_pending_progress), m_pending_chunks);
+            m_pending.clear();
+            m_pending_progress.clear();
+            m_pending_chunks = 0;
+        }
+    }
+
+    // At each turn of the HTTP engine: what has arrived is handed over within about a second,
+    // even while a slow request is pending, and a failed write ends the run.
+    void tick() {
+        m_writer->check();
+        if (m_pending_chunks > 0 && SteadyClock::now() - m_first_pending >= 1s) {
+            hand_over();
+        }
+    }
+
+    // Everything that arrived, committed: the writer's thread ends and the connection is the
+    // job's again. Returns the chunks written.
+    int commit_all(store::WriteCounts& counts) {
+        hand_over();
+        m_writer->drain();
+        counts = m_writer->counts();
+        const int chunks = m_writer->chunks_written();
+        m_writer.reset();
+        return chunks;
+    }
+
+    // After `error` ended the run: stopped by a signal, chunks that arrived whole are as good as
+    // committed ones, so they are kept and the next run resumes after them; nothing else is
+    // written. Either way the writer's thread ends and the connection is free.
+    void abandon(const std::exception& error, store::WriteCounts& counts) {
+        if (m_writer && dynamic_cast<const core::Interrupted*>(&error) != nullptr) {
+            try {
+                commit_all(counts);
+            } catch (const std::exception& flush_error) {
+                core::log::error("could not commit the chunks that had arrived: {}",
+                                 flush_error.what());
+            }
+        }
+        if (m_writer) {
+            counts = m_writer->counts();
+            m_writer.reset();
+        }
+    }
+
+    // Points of whole chunks, handed to the writer or not.
+    long long received() const { return m_received; }
+
+private:
+    std::unique_ptr<ChunkWriter> m_writer;
+    core::Time m_from;
+    core::Time m_to;
+    store::Batch m_pending;
+    int m_pending_chunks = 0;
+    ChunkWriter::Progress m_pending_progress;
+    long long m_received = 0;
+    SteadyClock::time_point m_first_pending = SteadyClock::now(); // the oldest pending chunk's
+};
+
+} // namespace
+
+core::ExitCode run_backfill(const BackfillOptions& options, report::RunMetrics& metrics) {
+    core::interrupt::install();
+    auto source = sources::make_source(options.source, sources::Mode::backfill, options.selection);
+    const core::Time now = core::Clock::now();
+    const auto [from, to] = backfill_days(options, now);
+    SourceRun run(options.source, options.db, store::PullKind::backfill, options.args, metrics);
+    auto& conn = run.conn();
+    auto progress_rows = options.restart ? std::map<sources::ProgressKey, core::Time>{}
+                                         : store::load_progress(conn, options.source);
 
     store::PullSummary summary;
     http::Client http(options.http);
@@ -78,76 +166,35 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         options.overwrite ? store::Policy::overwrite : store::Policy::backfill;
     Progress progress(options.progress, options.progress_interval);
     std::unique_ptr<sources::BackfillContext> ctx;
-    // Chunks are written on a thread of their own (PostgreSQL writes a group while the next one
-    // arrives) and grouped into transactions up to a size: each commits with its own progress
-    // rows either way, so a kill still loses whole chunks only, and the per-transaction cost
-    // (round-trips, COPY start, commit) is paid per group instead of per chunk.
-    auto writer = std::make_unique<ChunkWriter>(conn, options.source, policy, run.pull_id());
-    store::Batch pending;
-    int pending_chunks = 0;
-    ChunkWriter::Progress pending_progress;
-    long long received = 0;                  // points of whole chunks, handed to the writer or not
-    auto first_pending = SteadyClock::now(); // arrival of the oldest chunk not handed over
-    const auto hand_over = [&] {
-        if (pending_chunks > 0) {
-            writer->submit(std::move(pending), std::move(pending_progress), pending_chunks);
-            pending.clear();
-            pending_progress.clear();
-            pending_chunks = 0;
-        }
-    };
-    const auto sink = [&](const sources::Chunk& chunk, store::Batch& parsed) {
-        if (pending_chunks == 0) {
-            first_pending = SteadyClock::now();
-        }
-        store::Batch kept = within(std::move(parsed), from, to);
-        received += static_cast<long long>(kept.size());
-        pending.append(std::move(kept));
-        ++pending_chunks;
-        for (const auto& key : chunk.keys) {
-            auto [it, inserted] = pending_progress.try_emplace(key, chunk.through);
-            if (!inserted) {
-                it->second = std::max(it->second, chunk.through);
-            }
-        }
-        if (pending.size() >= 250'000) {
-            hand_over();
-        }
-    };
-    // Everything that arrived, committed: the writer's thread ends and `conn` is the job's again.
-    const auto commit_all = [&] {
-        hand_over();
-        writer->drain();
-        summary.counts = writer->counts();
-        const int chunks = writer->chunks_written();
-        writer.reset();
-        return chunks;
-    };
+    ChunkQueue queue(
+        std::make_unique<ChunkWriter>(conn, options.source, policy, run.pull_id()), from, to);
     int chunks_written = 0;
     try {
         source->configure(http);
-        // What has arrived is handed over within about a second, even while a slow request is
-        // pending; a failed write ends the run at the next turn of the HTTP engine.
         http.on_tick([&] {
-            writer->check();
-            if (pending_chunks > 0 && SteadyClock::now() - first_pending >= 1s) {
-                hand_over();
-            }
+            queue.tick();
             progress.update(
-                http.stats().answered, http.stats().answered + http.pending(), received);
+                http.stats().answered, http.stats().answered + http.pending(), queue.received());
         });
         ctx = std::make_unique<sources::BackfillContext>(
-            http, now, from, to, std::move(progress_rows), sink);
+            http,
+            now,
+            from,
+            to,
+            std::move(progress_rows),
+            [&queue](const sources::Chunk& chunk, store::Batch& parsed) {
+                queue.add(chunk, parsed);
+            });
         for (int phase = 0;; ++phase) {
             const bool more = source->plan_backfill(*ctx, phase);
             http.run();
-            hand_over();
+            queue.hand_over();
             if (!more) {
                 break;
             }
         }
-        chunks_written = commit_all();
-        progress.finish(http.stats().answered, http.stats().answered, received);
+        chunks_written = queue.commit_all(summary.counts);
+        progress.finish(http.stats().answered, http.stats().answered, queue.received());
         if (ctx->skipped() > 0) {
             core::log::info("{} chunks were completed by an earlier run and skipped (--restart "
                             "fetches them again)",
@@ -155,7 +202,7 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         }
         // The last moment a signal stops the backfill: the journal's last word follows.
         core::interrupt::check();
-        SourceRun::summarize(summary, http, ctx->errors(), ctx->succeeded(), ctx->nothing_named());
+        run.summarize(summary, http, ctx->errors(), ctx->succeeded(), ctx->nothing_named());
         db::Transaction tx(conn);
         if (!ctx->nothing_named()) {
             store::write_assets(conn, ctx->assets());
@@ -163,22 +210,8 @@ core::ExitCode run_backfill(const BackfillOptions& options) {
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
     } catch (const std::exception& e) {
-        if (writer && dynamic_cast<const core::Interrupted*>(&e) != nullptr) {
-            // Stopped by a signal: chunks that arrived whole are as good as committed ones, so
-            // keep them and the next run resumes after them. Nothing else is written.
-            try {
-                commit_all();
-            } catch (const std::exception& flush_error) {
-                core::log::error("could not commit the chunks that had arrived: {}",
-                                 flush_error.what());
-            }
-        }
-        if (writer) {
-            // A failed write (or the drain above): the thread ends, the connection is free.
-            summary.counts = writer->counts();
-            writer.reset();
-        }
-        SourceRun::summarize(summary, http, {}, 0);
+        queue.abandon(e, summary.counts);
+        run.summarize(summary, http, {}, 0);
         run.record_failure(summary, e);
         throw;
     }

@@ -4,6 +4,7 @@
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
 #include <tm/jobs/progress.hpp>
+#include <tm/report/metrics_file.hpp>
 #include <tm/sources/source.hpp>
 
 #include <optional>
@@ -30,6 +31,6 @@ struct BackfillOptions {
 // family) commits with its backfill_progress row, so a killed run resumes at the next chunk
 // and ends with exactly the rows of an uninterrupted one. Policy: never overwrite
 // (`--overwrite` opts in). Returns ok, partial or failed like a pull.
-core::ExitCode run_backfill(const BackfillOptions& options);
+core::ExitCode run_backfill(const BackfillOptions& options, report::RunMetrics& metrics);
 
 } // namespace jobs

@@ -121,7 +121,7 @@ void judge(db::Connection& conn, const std::vector<rules::Rule>& rules, bool dry
 
 } // namespace
 
-core::ExitCode run_detect(const DetectOptions& o) {
+core::ExitCode run_detect(const DetectOptions& o, report::RunMetrics& metrics) {
     core::interrupt::install();
     const auto rules = rules::only(rules::load_rules(o.rules_file), o.only);
     const ChannelSettings settings = channel_settings(o);
@@ -172,9 +172,9 @@ core::ExitCode run_detect(const DetectOptions& o) {
     for (const auto& e : sent.errors) {
         core::log::error("{}", e);
     }
-    report::current_run().http = http.stats();
-    report::current_run().errors = static_cast<long long>(sent.errors.size());
-    report::current_run().undelivered_events = sent.events - sent.settled;
+    metrics.http = http.stats();
+    metrics.errors = static_cast<long long>(sent.errors.size());
+    metrics.undelivered_events = sent.events - sent.settled;
     // dispatch() stops sending at a signal but records what arrived; the run ends here.
     core::interrupt::check();
     return sent.errors.empty() ? core::ExitCode::ok : core::ExitCode::partial;

@@ -3,7 +3,8 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
-#include <tm/report/rows.hpp>
+#include <tm/report/format.hpp>
+#include <tm/report/metrics_file.hpp>
 
 #include <optional>
 #include <string>
@@ -31,6 +32,6 @@ struct DetectOptions {
 // prints what would open and resolve; with backtest, when each rule would have fired). Runs one
 // at a time: waits up to lock_wait for a running one, then exit 5. Exit 3 when a notification
 // could not be delivered (it is retried next run).
-core::ExitCode run_detect(const DetectOptions& options);
+core::ExitCode run_detect(const DetectOptions& options, report::RunMetrics& metrics);
 
 } // namespace jobs

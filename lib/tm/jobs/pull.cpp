@@ -23,16 +23,17 @@ namespace {
 // counts as stale (the shipped rules' staleness limit, as tm status and tm detect judge it). A
 // stale API shows even while every pull succeeds, and a feed whose pulls stop shows too, as the
 // metrics file's newest point grows old. Best effort: the pull itself has committed.
-void record_freshness(db::Connection& conn, const std::string& source) {
-    auto& run = report::current_run();
+void record_freshness(db::Connection& conn,
+                      const std::string& source,
+                      report::RunMetrics& metrics) {
     try {
         if (const auto newest = query::newest_point(conn, source, core::Clock::now())) {
-            run.newest_point_unix =
+            metrics.newest_point_unix =
                 std::chrono::duration<double>(newest->time_since_epoch()).count();
         }
         const auto limits = query::feed_limits(rules::load_rules(std::nullopt));
         if (const auto it = limits.max_age.find(source); it != limits.max_age.end()) {
-            run.max_age_seconds = std::chrono::duration<double>(it->second).count();
+            metrics.max_age_seconds = std::chrono::duration<double>(it->second).count();
         }
     } catch (const std::exception& e) {
         core::log::warn("the metrics file will not show how fresh {} is: {}", source, e.what());
@@ -40,8 +41,8 @@ void record_freshness(db::Connection& conn, const std::string& source) {
 }
 
 // One snapshot: lock, journal, fetch, write (the candles of what it wrote included).
-core::ExitCode pull_once(sources::Source& source, const PullOptions& options) {
-    SourceRun run(options.source, options.db, store::PullKind::pull, options.args);
+core::ExitCode pull_once(sources::Source& source, const PullOptions& options, report::RunMetrics& metrics) {
+    SourceRun run(options.source, options.db, store::PullKind::pull, options.args, metrics);
     store::PullSummary summary;
     http::Client http(options.http);
     try {
@@ -56,7 +57,7 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options) {
         }
         // The last moment a signal stops the pull: from here it writes everything or nothing.
         core::interrupt::check();
-        SourceRun::summarize(summary, http, ctx.errors(), ctx.succeeded(), ctx.nothing_named());
+        run.summarize(summary, http, ctx.errors(), ctx.succeeded(), ctx.nothing_named());
         // Nothing named exists: nothing is stored, not even what the lists said about others.
         const store::Batch points =
             ctx.nothing_named() ? store::Batch() : source.select(ctx.points(), ctx.assets());
@@ -73,18 +74,18 @@ core::ExitCode pull_once(sources::Source& source, const PullOptions& options) {
         run.journal().finish(run.pull_id(), summary);
         tx.commit();
     } catch (const std::exception& e) {
-        SourceRun::summarize(summary, http, {}, 0);
+        run.summarize(summary, http, {}, 0);
         summary.counts = {};
         run.record_failure(summary, e);
         throw;
     }
-    record_freshness(run.conn(), options.source);
+    record_freshness(run.conn(), options.source, metrics);
     return run.report(summary);
 }
 
 } // namespace
 
-core::ExitCode run_pull(const PullOptions& options) {
+core::ExitCode run_pull(const PullOptions& options, report::RunMetrics& metrics) {
     core::interrupt::install();
     auto source = sources::make_source(options.source, sources::Mode::pull, options.selection);
     if (options.every.has_value() != options.duration.has_value()) {
@@ -92,7 +93,7 @@ core::ExitCode run_pull(const PullOptions& options) {
             "--every and --for go together: --every 5s --for 55s samples every 5 s for 55 s");
     }
     if (!options.every) {
-        return pull_once(*source, options);
+        return pull_once(*source, options, metrics);
     }
     const auto& info = source->info();
     const double budget = options.http.rate_per_minute.value_or(info.budget_per_minute);
@@ -114,7 +115,7 @@ core::ExitCode run_pull(const PullOptions& options) {
     for (long k = 1;; ++k) {
         const auto next = start + k * *options.every;
         const bool last = next >= end;
-        const auto code = pull_once(*source, options);
+        const auto code = pull_once(*source, options, metrics);
         // failed outranks usage (nothing named exists), which outranks partial, then ok
         const auto rank = [](core::ExitCode c) {
             return c == core::ExitCode::failed    ? 3

@@ -3,6 +3,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
+#include <tm/report/metrics_file.hpp>
 #include <tm/sources/source.hpp>
 
 #include <optional>
@@ -29,6 +30,6 @@ struct PullOptions {
 // (usage 2, database 4, lock 5). With --every, each snapshot is a pull of its own and the exit
 // code is the worst of them; an interval the source's request budget cannot sustain is
 // refused before anything runs. Candles of what a pull wrote are current when it commits.
-core::ExitCode run_pull(const PullOptions& options);
+core::ExitCode run_pull(const PullOptions& options, report::RunMetrics& metrics);
 
 } // namespace jobs

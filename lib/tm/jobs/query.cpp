@@ -4,6 +4,7 @@
 #include <tm/jobs/query.hpp>
 #include <tm/query/interactive.hpp>
 #include <tm/query/sql.hpp>
+#include <tm/query/views.hpp>
 
 #include <fmt/format.h>
 

@@ -1,8 +1,9 @@
 #pragma once
 
 #include <tm/core/error.hpp>
-#include <tm/query/views.hpp>
-#include <tm/report/rows.hpp>
+#include <tm/core/time.hpp>
+#include <tm/query/filter.hpp>
+#include <tm/report/format.hpp>
 
 #include <optional>
 #include <string>

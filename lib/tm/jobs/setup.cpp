@@ -3,6 +3,7 @@
 #include <tm/db/embedded_cluster.hpp>
 #include <tm/db/migrate.hpp>
 #include <tm/db/roles.hpp>
+#include <tm/db/target.hpp>
 #include <tm/jobs/setup.hpp>
 #include <tm/store/entities.hpp>
 

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <tm/core/error.hpp>
-#include <tm/db/target.hpp>
+#include <tm/db/role.hpp>
 
 #include <optional>
 #include <string>

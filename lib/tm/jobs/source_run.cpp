@@ -17,8 +17,9 @@ namespace {
 // Names the run's source in its metrics before connecting, so that a run that cannot reach its
 // database still reports under its source.
 std::unique_ptr<db::Connection> connect_for(const std::string& source,
-                                            const std::optional<std::string>& db) {
-    report::current_run().source = source;
+                                            const std::optional<std::string>& db,
+                                            report::RunMetrics& metrics) {
+    metrics.source = source;
     return std::make_unique<db::Connection>(db::connect(db::select_target(db, db::Role::writer)));
 }
 
@@ -45,9 +46,10 @@ bool wait_for_dead_holder(db::AdvisoryLock& lock,
 SourceRun::SourceRun(const std::string& source,
                      const std::optional<std::string>& db,
                      store::PullKind kind,
-                     const std::string& args)
-    : m_source(source), m_kind(store::to_string(kind)), m_conn(connect_for(source, db)),
-      m_journal(*m_conn) {
+                     const std::string& args,
+                     report::RunMetrics& metrics)
+    : m_source(source), m_kind(store::to_string(kind)), m_metrics(metrics),
+      m_conn(connect_for(source, db, metrics)), m_journal(*m_conn) {
     db::require_schema(*m_conn);
     // Two pulls of a source exclude each other, and so do two backfills; a pull and a backfill
     // run side by side (a long backfill must not cost live snapshots): they write different
@@ -81,7 +83,7 @@ void SourceRun::summarize(store::PullSummary& summary,
                           bool nothing_named) {
     summary.requests = http.stats().requests;
     summary.failed_requests = http.stats().failed_requests;
-    report::current_run().http = http.stats();
+    m_metrics.http = http.stats();
     // Completion order depends on timing; the journal should not.
     std::sort(errors.begin(), errors.end(), [](const auto& a, const auto& b) {
         return std::tie(a.request, a.asset) < std::tie(b.request, b.asset);
@@ -127,10 +129,9 @@ core::ExitCode SourceRun::report(const store::PullSummary& summary) const {
         core::log::error("{} {} of {} failed: {}", m_kind, m_pull_id, m_source, summary.error);
     }
     const auto& c = summary.counts;
-    auto& run = report::current_run();
-    run.points_inserted = c.inserted;
-    run.points_updated = c.updated;
-    run.errors = static_cast<long long>(std::count_if(
+    m_metrics.points_inserted = c.inserted;
+    m_metrics.points_updated = c.updated;
+    m_metrics.errors = static_cast<long long>(std::count_if(
         summary.errors.begin(), summary.errors.end(), [](const auto& e) { return e.failure; }));
     core::log::info(
         "{} {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, {} "

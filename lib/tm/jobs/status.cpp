@@ -82,12 +82,15 @@ int report_unknown(const std::string& why, bool json, std::FILE* out) {
 
 } // namespace
 
-int report_usage_error(const std::string& why, bool json, std::FILE* out) {
-    report::current_run().result = report::Result::usage;
+int report_usage_error(const std::string& why,
+                       bool json,
+                       std::FILE* out,
+                       report::RunMetrics& metrics) {
+    metrics.result = report::Result::usage;
     return report_unknown(why, json, out);
 }
 
-int run_status(const StatusOptions& o, std::FILE* out) {
+int run_status(const StatusOptions& o, std::FILE* out, report::RunMetrics& metrics) {
     try {
         // The rules' schedules, then --max-age on top.
         auto limits = query::feed_limits(rules::load_rules(o.rules_file));
@@ -100,7 +103,7 @@ int run_status(const StatusOptions& o, std::FILE* out) {
         const auto feeds = query::feed_status(conn, core::Clock::now(), limits);
         const long long size = query::database_size(conn);
         const auto points_estimate = query::points_estimate(conn);
-        report::current_run().result = report::Result::ok;
+        metrics.result = report::Result::ok;
         if (feeds.empty()) {
             return report_unknown("nothing pulled yet (run tm pull SOURCE)", o.json, out);
         }
@@ -155,10 +158,10 @@ int run_status(const StatusOptions& o, std::FILE* out) {
         }
         return static_cast<int>(worst);
     } catch (const core::Error& e) {
-        report::current_run().result = report::result_of(static_cast<int>(e.code()));
+        metrics.result = report::result_of(static_cast<int>(e.code()));
         return report_unknown(e.what(), o.json, out);
     } catch (const std::exception& e) {
-        report::current_run().result = report::Result::failed;
+        metrics.result = report::Result::failed;
         return report_unknown(e.what(), o.json, out);
     }
 }

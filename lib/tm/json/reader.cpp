@@ -156,8 +156,20 @@ using simdjson::ondemand::json_type;
 
 json_type type_of(value& v, const Path& where);
 
-// Parses `body` and hands its root to `fn`, then checks nothing follows the root.
-template <typename Fn> void with_document(std::string& body, Fn&& fn) {
+// Throws ShapeError unless the document was consumed to its end.
+void expect_end(simdjson::ondemand::document& doc) {
+    // current_location() only succeeds while unread content is left.
+    const char* left = nullptr;
+    if (doc.current_location().get(left) == simdjson::SUCCESS) {
+        throw ShapeError(Path{},
+                         "invalid JSON: unexpected content after the document (truncated or "
+                         "concatenated body?)");
+    }
+}
+
+} // namespace
+
+void read_document(std::string& body, const DocumentFn& fn) {
     simdjson::ondemand::parser parser;
     simdjson::ondemand::document doc;
     const Path root;
@@ -167,6 +179,28 @@ template <typename Fn> void with_document(std::string& body, Fn&& fn) {
     fn(doc, type, root);
     expect_end(doc);
 }
+
+void read_object(std::string& body, const ObjectFn& fn, std::string_view what) {
+    read_document(body, [&](simdjson::ondemand::document& doc, json_type, const Path& root) {
+        simdjson::ondemand::object obj;
+        if (doc.get_object().get(obj) != simdjson::SUCCESS) {
+            throw ShapeError(root, fmt::format("expected {}", what));
+        }
+        fn(obj, root);
+    });
+}
+
+void read_array(std::string& body, const ArrayFn& fn, std::string_view what) {
+    read_document(body, [&](simdjson::ondemand::document& doc, json_type, const Path& root) {
+        simdjson::ondemand::array items;
+        if (doc.get_array().get(items) != simdjson::SUCCESS) {
+            throw ShapeError(root, fmt::format("expected {}", what));
+        }
+        fn(items, root);
+    });
+}
+
+namespace {
 
 // Calls `fn(array, path)` with the array at field `key` of the root object, reading every other
 // field too, so that a body truncated anywhere fails instead of passing unnoticed.
@@ -220,7 +254,7 @@ void for_each_object(simdjson::ondemand::array& items, const Path& at, const Obj
 }
 
 void for_each_object(std::string& body, const ObjectFn& fn) {
-    with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
+    read_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
         if (type != json_type::array) {
             throw ShapeError(root, fmt::format("expected an array, found {}", type_name(type)));
         }
@@ -234,7 +268,7 @@ void for_each_object_at(std::string& body,
                         std::string_view key,
                         const ObjectFn& fn,
                         BareArray bare) {
-    with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
+    read_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
         if (type == json_type::array && bare == BareArray::accept) {
             simdjson::ondemand::array items;
             check(doc.get_array().get(items), root);
@@ -287,7 +321,7 @@ void for_each_pair(simdjson::ondemand::array& items,
 void for_each_pair_at(std::string& body,
                       std::string_view key,
                       const std::function<void(double ts, double value)>& fn) {
-    with_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
+    read_document(body, [&](simdjson::ondemand::document& doc, json_type type, const Path& root) {
         with_array_at(doc, type, root, key, [&](simdjson::ondemand::array& items, const Path& at) {
             for_each_pair(items, at, fn);
         });
@@ -323,16 +357,6 @@ std::vector<std::string> string_list(value v, const Path& at) {
         ++i;
     }
     return out;
-}
-
-void expect_end(simdjson::ondemand::document& doc) {
-    // current_location() only succeeds while unread content is left.
-    const char* left = nullptr;
-    if (doc.current_location().get(left) == simdjson::SUCCESS) {
-        throw ShapeError(Path{},
-                         "invalid JSON: unexpected content after the document (truncated or "
-                         "concatenated body?)");
-    }
 }
 
 } // namespace json

@@ -60,10 +60,6 @@ std::string id(value v, const Path& where);
 // A string, or nullopt for null.
 std::optional<std::string> string_or_null(value v, const Path& where);
 
-// Throws ShapeError unless the document was consumed to its end (catches truncation and
-// trailing garbage that lazy parsing would otherwise not look at).
-void expect_end(simdjson::ondemand::document& doc);
-
 // The key of `field`, read where it lies when it holds no escape (nearly always): unescaping
 // copies every key into the parser's string buffer, 46 MB for the 2M points of a 106 MB body.
 std::string_view key_of(simdjson::ondemand::field& field, const Path& at);
@@ -81,7 +77,35 @@ void for_each_field(simdjson::ondemand::object& obj, const Path& at, Fn&& fn) {
     }
 }
 
+// Calls `fn(index, value, path)` for each element of `items`, in order.
+template <typename Fn>
+void for_each_value(simdjson::ondemand::array& items, const Path& at, Fn&& fn) {
+    long index = 0;
+    for (auto item : items) {
+        const Path here = at.index(index);
+        value v;
+        check(item.get(v), here);
+        fn(index, v, here);
+        ++index;
+    }
+}
+
 using ObjectFn = std::function<void(simdjson::ondemand::object&, const Path&)>;
+using ArrayFn = std::function<void(simdjson::ondemand::array&, const Path&)>;
+using DocumentFn = std::function<void(
+    simdjson::ondemand::document&, simdjson::ondemand::json_type, const Path& root)>;
+
+// The one way to open a response body: parses `body`, hands its root and the root's type to
+// `fn`, then throws ShapeError unless the document was read to its end. Lazy parsing looks at
+// nothing `fn` does not read, so without that last check a truncated or concatenated body would
+// pass; `fn` must therefore read the whole document (for_each_field, not find_field).
+void read_document(std::string& body, const DocumentFn& fn);
+
+// read_document for a root that must be an object; otherwise ShapeError "expected <what>".
+void read_object(std::string& body, const ObjectFn& fn, std::string_view what = "an object");
+
+// read_document for a root that must be an array; otherwise ShapeError "expected <what>".
+void read_array(std::string& body, const ArrayFn& fn, std::string_view what = "an array");
 
 // Calls `fn` for each element of `items`, which must all be objects.
 void for_each_object(simdjson::ondemand::array& items, const Path& at, const ObjectFn& fn);

@@ -1,7 +1,7 @@
 #pragma once
 
 #include <tm/http/client.hpp>
-#include <tm/rules/lifecycle.hpp>
+#include <tm/rules/alert_event.hpp>
 
 #include <memory>
 #include <string>

@@ -1,5 +1,6 @@
 #include <tm/core/interrupt.hpp>
 #include <tm/notify/dispatch.hpp>
+#include <tm/rules/lifecycle.hpp>
 
 #include <fmt/format.h>
 

@@ -73,11 +73,6 @@ Result result_of(int exit_code) {
     return Result::failed;
 }
 
-RunMetrics& current_run() {
-    static RunMetrics run;
-    return run;
-}
-
 std::optional<std::string> metrics_file_path(const std::optional<std::string>& flag,
                                              std::string_view command,
                                              const std::string& source) {

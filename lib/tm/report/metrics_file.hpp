@@ -38,9 +38,6 @@ struct RunMetrics {
     Result outcome(int exit_code) const { return result.value_or(result_of(exit_code)); }
 };
 
-// The one RunMetrics of this process.
-RunMetrics& current_run();
-
 // Where the metrics file goes: --metrics-file, else $TM_METRICS_DIR/tm_COMMAND[_SOURCE].prom,
 // else nowhere.
 std::optional<std::string> metrics_file_path(const std::optional<std::string>& flag,

@@ -50,24 +50,6 @@ load_events(db::Connection& conn, const std::string& events_sql, const db::Param
 
 } // namespace
 
-std::string AlertEvent::target() const {
-    if (source.empty()) {
-        return subject;
-    }
-    std::string t = fmt::format("{}/{}/{}", source, asset, metric);
-    if (!subject.empty()) {
-        t += fmt::format(" vs {}", subject);
-    }
-    return t;
-}
-
-std::optional<double> AlertEvent::change() const {
-    if (!value || !baseline || *baseline == 0) {
-        return std::nullopt;
-    }
-    return (*value - *baseline) / *baseline;
-}
-
 Applied apply(db::Connection& conn) {
     Applied out;
     std::vector<std::string> ids, kinds;

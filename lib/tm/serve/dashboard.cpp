@@ -963,75 +963,72 @@ entity_page(db::Connection& conn, core::Time now, const std::string& entity, con
                       core::format_iso8601(now));
 }
 
-std::string journal_page(db::Connection& conn, core::Time now, const JournalRequest& r) {
-    std::string options = "<option value=\"\">all sources</option>";
-    for (const auto& s : sources::source_names()) {
-        options += fmt::format("<option{}>{}</option>", r.source == s ? " selected" : "", esc(s));
+namespace {
+
+// The alerts of `status` (open or resolved), newest first, each with a link to its chart.
+std::string alerts_table(db::Connection& conn,
+                         core::Time now,
+                         const std::optional<std::string>& source,
+                         const std::string& status,
+                         long long limit) {
+    const query::Filter f{.source = source, .limit = limit, .status = status};
+    const Rows a(conn, query::View::alerts, f, now);
+    if (a.size() == 0) {
+        return empty_note(status == "open" ? "No open alerts." : "No resolved alerts.");
     }
-    std::string body =
-        fmt::format("<form class=\"find\" method=\"get\" action=\"/journal\"><label>source <select "
-                    "name=\"source\">{}</select></label> <button>Show</button></form>\n",
-                    options);
-
-    const auto alerts_table = [&](const std::string& status, long long limit) {
-        const query::Filter f{.source = r.source, .limit = limit, .status = status};
-        const Rows a(conn, query::View::alerts, f, now);
-        if (a.size() == 0) {
-            return empty_note(status == "open" ? "No open alerts." : "No resolved alerts.");
+    std::string out =
+        "<table><thead><tr><th>severity</th><th>rule</th><th>series</th><th "
+        "class=\"num\">value</th><th class=\"num\">baseline</th><th class=\"num\">change</th>"
+        "<th>opened</th><th>last seen</th><th>resolved</th><th>message</th><th></th></tr>"
+        "</thead><tbody>\n";
+    for (int i = 0; i < a.size(); ++i) {
+        const auto v = a.number(i, "value");
+        const auto b = a.number(i, "baseline");
+        const auto opened = core::parse_time(a.text(i, "opened_at"));
+        const auto end = core::parse_time(a.get(i, "resolved_at") ? a.text(i, "resolved_at")
+                                                                  : a.text(i, "last_seen_at"));
+        std::string subject = esc(a.text(i, "subject"));
+        std::string chart;
+        if (a.get(i, "asset") && opened) {
+            subject = fmt::format("{} · {} · {}",
+                                  esc(a.text(i, "source")),
+                                  labelled(a.text(i, "name"), a.text(i, "asset")),
+                                  esc(a.text(i, "metric")));
+            // The week before the alert and two days after it ended.
+            chart = fmt::format(
+                "<a href=\"{}\">chart</a>",
+                href("/chart",
+                     {{"source", a.text(i, "source")},
+                      {"asset", a.text(i, "asset")},
+                      {"metric", a.text(i, "metric")},
+                      {"from", core::format_iso8601(*opened - 7 * std::chrono::days{1})},
+                      {"to",
+                       core::format_iso8601(end.value_or(*opened) + 2 * std::chrono::days{1})}}));
         }
-        std::string out =
-            "<table><thead><tr><th>severity</th><th>rule</th><th>series</th><th "
-            "class=\"num\">value</th><th class=\"num\">baseline</th><th class=\"num\">change</th>"
-            "<th>opened</th><th>last seen</th><th>resolved</th><th>message</th><th></th></tr>"
-            "</thead><tbody>\n";
-        for (int i = 0; i < a.size(); ++i) {
-            const auto v = a.number(i, "value");
-            const auto b = a.number(i, "baseline");
-            const auto opened = core::parse_time(a.text(i, "opened_at"));
-            const auto end = core::parse_time(a.get(i, "resolved_at") ? a.text(i, "resolved_at")
-                                                                      : a.text(i, "last_seen_at"));
-            std::string subject = esc(a.text(i, "subject"));
-            std::string chart;
-            if (a.get(i, "asset") && opened) {
-                subject = fmt::format("{} · {} · {}",
-                                      esc(a.text(i, "source")),
-                                      labelled(a.text(i, "name"), a.text(i, "asset")),
-                                      esc(a.text(i, "metric")));
-                // The week before the alert and two days after it ended.
-                chart = fmt::format(
-                    "<a href=\"{}\">chart</a>",
-                    href("/chart",
-                         {{"source", a.text(i, "source")},
-                          {"asset", a.text(i, "asset")},
-                          {"metric", a.text(i, "metric")},
-                          {"from", core::format_iso8601(*opened - 7 * std::chrono::days{1})},
-                          {"to",
-                           core::format_iso8601(end.value_or(*opened)
-                                                + 2 * std::chrono::days{1})}}));
-            }
-            out += fmt::format(
-                "<tr><td>{}</td><td>{}</td><td class=\"name\">{}</td><td class=\"num\">{}</td><td "
-                "class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
-                "<td class=\"msg\">{}</td><td>{}</td></tr>\n",
-                html::badge(a.text(i, "severity"), a.text(i, "severity")),
-                esc(a.text(i, "rule")),
-                subject,
-                v ? esc(report::round_for_people(*v)) : "—",
-                b ? esc(report::round_for_people(*b)) : "—",
-                html::change(v && b && *b != 0 ? std::optional(*v / *b - 1) : std::nullopt),
-                html::when(a.text(i, "opened_at")),
-                html::when(a.text(i, "last_seen_at")),
-                a.get(i, "resolved_at") ? html::when(a.text(i, "resolved_at")) : "—",
-                esc(a.text(i, "message")),
-                chart);
-        }
-        return out + "</tbody></table>\n";
-    };
-    body += section("Open alerts", alerts_table("open", 200), "wide");
-    body += section("Resolved alerts (newest 50)", alerts_table("resolved", 50), "wide");
+        out += fmt::format(
+            "<tr><td>{}</td><td>{}</td><td class=\"name\">{}</td><td class=\"num\">{}</td><td "
+            "class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td>"
+            "<td class=\"msg\">{}</td><td>{}</td></tr>\n",
+            html::badge(a.text(i, "severity"), a.text(i, "severity")),
+            esc(a.text(i, "rule")),
+            subject,
+            v ? esc(report::round_for_people(*v)) : "—",
+            b ? esc(report::round_for_people(*b)) : "—",
+            html::change(v && b && *b != 0 ? std::optional(*v / *b - 1) : std::nullopt),
+            html::when(a.text(i, "opened_at")),
+            html::when(a.text(i, "last_seen_at")),
+            a.get(i, "resolved_at") ? html::when(a.text(i, "resolved_at")) : "—",
+            esc(a.text(i, "message")),
+            chart);
+    }
+    return out + "</tbody></table>\n";
+}
 
+// The newest 50 pulls and backfills, with their counts and first error.
+std::string
+pulls_section(db::Connection& conn, core::Time now, const std::optional<std::string>& source) {
     query::Filter p;
-    p.source = r.source;
+    p.source = source;
     p.limit = 50;
     const Rows pulls(conn, query::View::pulls, p, now);
     std::string table =
@@ -1067,9 +1064,16 @@ std::string journal_page(db::Connection& conn, core::Time now, const JournalRequ
             esc(pulls.text(i, "error")));
     }
     table += "</tbody></table>\n";
-    body += section(
+    return section(
         "Pulls (newest 50)", pulls.size() == 0 ? empty_note("No pulls yet.") : table, "wide");
+}
 
+// The newest 100 rows of pull_errors.
+std::string pull_errors_section(db::Connection& conn,
+                                core::Time now,
+                                const std::optional<std::string>& source) {
+    query::Filter p;
+    p.source = source;
     p.limit = 100;
     const Rows errors(conn, query::View::pull_errors, p, now);
     std::string list =
@@ -1086,9 +1090,28 @@ std::string journal_page(db::Connection& conn, core::Time now, const JournalRequ
                             esc(errors.text(i, "error")));
     }
     list += "</tbody></table>\n";
-    body += section("Pull errors (newest 100)",
-                    errors.size() == 0 ? empty_note("No pull errors.") : list,
-                    "wide");
+    return section("Pull errors (newest 100)",
+                   errors.size() == 0 ? empty_note("No pull errors.") : list,
+                   "wide");
+}
+
+} // namespace
+
+std::string journal_page(db::Connection& conn, core::Time now, const JournalRequest& r) {
+    std::string options = "<option value=\"\">all sources</option>";
+    for (const auto& s : sources::source_names()) {
+        options += fmt::format("<option{}>{}</option>", r.source == s ? " selected" : "", esc(s));
+    }
+    std::string body =
+        fmt::format("<form class=\"find\" method=\"get\" action=\"/journal\"><label>source <select "
+                    "name=\"source\">{}</select></label> <button>Show</button></form>\n",
+                    options);
+
+    body += section("Open alerts", alerts_table(conn, now, r.source, "open", 200), "wide");
+    body += section(
+        "Resolved alerts (newest 50)", alerts_table(conn, now, r.source, "resolved", 50), "wide");
+    body += pulls_section(conn, now, r.source);
+    body += pull_errors_section(conn, now, r.source);
     return html::page("Alerts and pulls", html::Nav::alerts, body, core::format_iso8601(now));
 }
 

@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/sources/artemis/artemis.hpp>
 #include <tm/sources/binance/binance.hpp>

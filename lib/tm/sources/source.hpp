@@ -2,9 +2,11 @@
 
 #include <tm/core/time.hpp>
 #include <tm/http/client.hpp>
+#include <tm/sources/selection.hpp>
 #include <tm/store/asset.hpp>
 #include <tm/store/batch.hpp>
-#include <tm/store/journal.hpp>
+#include <tm/store/progress_key.hpp>
+#include <tm/store/pull_error.hpp>
 
 #include <functional>
 #include <map>
@@ -34,26 +36,6 @@ struct SourceInfo {
     // refusing a `tm pull --every` the budget cannot sustain.
     double budget_per_minute = 60;
     double pull_cost = 1;
-};
-
-// Whether a source is built for a live pull or a backfill (defaults differ, e.g. --top).
-enum class Mode { pull, backfill };
-
-// What to pull, from the flags every source shares (--config, --assets, --metrics, --top).
-struct Selection {
-    std::optional<std::string> config_file;
-    std::vector<std::string> assets;
-    std::vector<std::string> metrics;
-    std::optional<int> top; // assets per metric when no config names them; 0 = all
-    double min_pool_tvl = 1'000'000;
-    // Sources that batch assets and dates per request (Artemis): at most this many of each.
-    int batch_assets = 50;
-    int batch_days = 365;
-    // Candle interval of sources that store candles (Binance klines): 1m … 1w.
-    std::string interval = "1d";
-    // Hyperliquid's builder-deployed perp dexes (HIP-3) to add to the main one; "all" for every
-    // one it lists.
-    std::vector<std::string> dexes;
 };
 
 // Turns a response body into points and asset rows. Pure: no network, no database; throws
@@ -149,12 +131,7 @@ private:
     store::Batch m_points;
 };
 
-// A resume point: backfill_progress is kept per (asset, metric) of a source.
-struct ProgressKey {
-    std::string asset;
-    std::string metric;
-    auto operator<=>(const ProgressKey&) const = default;
-};
+using ProgressKey = store::ProgressKey;
 
 // One unit of a backfill, committed together with its progress rows: it brings the history of
 // `keys` up to (not including) `through`. Chunks of one key must complete in time order, so that

@@ -2,6 +2,7 @@
 
 #include <tm/db/connection.hpp>
 #include <tm/store/point_writer.hpp>
+#include <tm/store/pull_error.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -15,15 +16,6 @@ enum class PullStatus { ok, partial, failed };
 
 std::string_view to_string(PullStatus status);
 std::string_view to_string(PullKind kind); // "pull", "backfill"
-
-struct PullError {
-    std::string asset;   // may be empty when a whole endpoint failed
-    std::string request; // "GET /protocols", redacted
-    std::string error;   // redacted
-    // False for a notice: something skipped on purpose ("Metric not available for asset."),
-    // listed in pull_errors but not making the run partial.
-    bool failure = true;
-};
 
 struct PullSummary {
     PullStatus status = PullStatus::ok;

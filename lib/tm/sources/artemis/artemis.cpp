@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/core/log.hpp>
 #include <tm/core/secrets.hpp>
 #include <tm/http/url.hpp>

@@ -1,4 +1,5 @@
 #include <tm/core/csv.hpp>
+#include <tm/core/error.hpp>
 #include <tm/core/log.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/sources/artemis/matrix.hpp>
@@ -10,14 +11,6 @@
 
 namespace sources::artemis {
 namespace {
-
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::toupper(c));
-    });
-    return out;
-}
 
 bool contains(const std::vector<std::string_view>& list, std::string_view item) {
     return std::find(list.begin(), list.end(), item) != list.end();
@@ -64,7 +57,7 @@ const std::vector<std::string_view>& excluded_metrics() {
 Matrix::Matrix(const Selection& selection) {
     std::set<std::string> only_metrics;
     for (const auto& m : selection.metrics) {
-        only_metrics.insert(upper(m));
+        only_metrics.insert(core::strings::to_upper(m));
     }
     if (selection.config_file) {
         const auto rows = core::csv::read(*selection.config_file);
@@ -107,7 +100,7 @@ Matrix::Matrix(const Selection& selection) {
                 }
                 const std::string& cell = row.fields[c];
                 if (cell == "1") {
-                    metrics.insert(upper(column));
+                    metrics.insert(core::strings::to_upper(column));
                 } else if (cell != "0" && !cell.empty()) {
                     throw core::UsageError(
                         fmt::format("{}cell {} for {} must be 1 or 0, found '{}'",

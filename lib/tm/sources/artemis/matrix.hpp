@@ -1,6 +1,7 @@
 #pragma once
 
-#include <tm/sources/source.hpp>
+#include <tm/sources/selection.hpp>
+#include <tm/store/asset.hpp>
 
 #include <map>
 #include <set>

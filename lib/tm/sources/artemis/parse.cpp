@@ -13,14 +13,6 @@ using json::Path;
 using simdjson::ondemand::json_type;
 using simdjson::ondemand::object;
 
-std::string upper(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) {
-        return static_cast<char>(std::toupper(c));
-    });
-    return out;
-}
-
 json_type type_of(json::value& v, const Path& at) {
     json_type t = json_type::null;
     json::check(v.type().get(t), at);
@@ -63,6 +55,75 @@ void read_series(simdjson::ondemand::array& rows,
     });
 }
 
+// The levels of {"data":{"symbols":{"<sym>":{"<METRIC>":[rows]}}}}, one function each.
+struct MetricsReader {
+    store::Batch& out;
+    std::vector<Skipped>& skipped;
+    const KindOf& kind_of;
+    std::vector<std::string>* answered;
+
+    // "symbols": an object by symbol, or a string saying there is no data.
+    void symbols(json::value v, const Path& at) {
+        const auto t = type_of(v, at);
+        if (t == json_type::string) {
+            std::string_view message;
+            json::check(v.get_string().get(message), at);
+            skipped.push_back({"", "", std::string(message)});
+            return;
+        }
+        if (t != json_type::object) {
+            throw json::ShapeError(at,
+                                   fmt::format("expected an object, found {}", json::type_name(t)));
+        }
+        object by_symbol;
+        json::check(v.get_object().get(by_symbol), at);
+        json::for_each_field(
+            by_symbol, at, [&](std::string_view symbol, json::value metrics, const Path& m_at) {
+                metrics_of(core::strings::to_lower(symbol), metrics, m_at);
+            });
+    }
+
+    void metrics_of(const std::string& asset, json::value v, const Path& at) {
+        if (answered != nullptr) {
+            answered->push_back(asset);
+        }
+        if (type_of(v, at) != json_type::object) {
+            throw json::ShapeError(at, "expected an object of metrics");
+        }
+        object by_metric;
+        json::check(v.get_object().get(by_metric), at);
+        json::for_each_field(
+            by_metric, at, [&](std::string_view metric, json::value series, const Path& s_at) {
+                series_of(asset, metric, series, s_at);
+            });
+    }
+
+    // A list of rows; a string is a message saying the metric is not there; null is nothing.
+    void
+    series_of(const std::string& asset, std::string_view metric, json::value v, const Path& at) {
+        const auto t = type_of(v, at);
+        if (t == json_type::string) {
+            std::string_view message;
+            json::check(v.get_string().get(message), at);
+            skipped.push_back({asset, core::strings::to_upper(metric), std::string(message)});
+            return;
+        }
+        if (t == json_type::null) {
+            return;
+        }
+        if (t != json_type::array) {
+            throw json::ShapeError(
+                at, fmt::format("expected a list of values, found {}", json::type_name(t)));
+        }
+        simdjson::ondemand::array rows;
+        json::check(v.get_array().get(rows), at);
+        read_series(rows,
+                    at,
+                    out,
+                    out.series(k_source, kind_of(asset), asset, core::strings::to_upper(metric)));
+    }
+};
+
 } // namespace
 
 store::AssetKind default_kind(std::string_view symbol) {
@@ -74,93 +135,31 @@ void parse_metrics(std::string& body,
                    std::vector<Skipped>& skipped,
                    const KindOf& kind_of,
                    std::vector<std::string>* answered) {
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    object top;
-    if (doc.get_object().get(top) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an object");
-    }
+    MetricsReader reader{out, skipped, kind_of, answered};
     bool found_data = false;
-    json::for_each_field(
-        top, root, [&](std::string_view key, json::value data, const Path& data_at) {
-            if (key != "data") {
-                return;
-            }
-            found_data = true;
-            object data_obj;
-            if (type_of(data, data_at) != json_type::object) {
-                throw json::ShapeError(data_at, "expected an object");
-            }
-            json::check(data.get_object().get(data_obj), data_at);
-            json::for_each_field(
-                data_obj,
-                data_at,
-                [&](std::string_view name, json::value symbols, const Path& sym_at) {
-                    if (name != "symbols") {
-                        return;
-                    }
-                    const auto t = type_of(symbols, sym_at);
-                    if (t == json_type::string) {
-                        std::string_view message;
-                        json::check(symbols.get_string().get(message), sym_at);
-                        skipped.push_back({"", "", std::string(message)});
-                        return;
-                    }
-                    if (t != json_type::object) {
-                        throw json::ShapeError(
-                            sym_at,
-                            fmt::format("expected an object, found {}", json::type_name(t)));
-                    }
-                    object by_symbol;
-                    json::check(symbols.get_object().get(by_symbol), sym_at);
-                    json::for_each_field(
-                        by_symbol,
-                        sym_at,
-                        [&](std::string_view symbol, json::value metrics, const Path& m_at) {
-                            const std::string asset = core::strings::to_lower(symbol);
-                            if (answered != nullptr) {
-                                answered->push_back(asset);
-                            }
-                            object by_metric;
-                            if (type_of(metrics, m_at) != json_type::object) {
-                                throw json::ShapeError(m_at, "expected an object of metrics");
-                            }
-                            json::check(metrics.get_object().get(by_metric), m_at);
-                            json::for_each_field(
-                                by_metric,
-                                m_at,
-                                [&](std::string_view metric, json::value series, const Path& s_at) {
-                                    const auto st = type_of(series, s_at);
-                                    if (st == json_type::string) {
-                                        std::string_view message;
-                                        json::check(series.get_string().get(message), s_at);
-                                        skipped.push_back(
-                                            {asset, upper(metric), std::string(message)});
-                                        return;
-                                    }
-                                    if (st == json_type::null) {
-                                        return;
-                                    }
-                                    if (st != json_type::array) {
-                                        throw json::ShapeError(
-                                            s_at,
-                                            fmt::format("expected a list of values, found {}",
-                                                        json::type_name(st)));
-                                    }
-                                    simdjson::ondemand::array rows;
-                                    json::check(series.get_array().get(rows), s_at);
-                                    read_series(
-                                        rows,
-                                        s_at,
-                                        out,
-                                        out.series(k_source, kind_of(asset), asset, upper(metric)));
-                                });
-                        });
-                });
-        });
-    json::expect_end(doc);
+    const Path root;
+    json::read_object(body, [&](object& top, const Path&) {
+        json::for_each_field(
+            top, root, [&](std::string_view key, json::value data, const Path& at) {
+                if (key != "data") {
+                    return;
+                }
+                found_data = true;
+                if (type_of(data, at) != json_type::object) {
+                    throw json::ShapeError(at, "expected an object");
+                }
+                object data_obj;
+                json::check(data.get_object().get(data_obj), at);
+                json::for_each_field(
+                    data_obj,
+                    at,
+                    [&](std::string_view name, json::value symbols, const Path& s_at) {
+                        if (name == "symbols") {
+                            reader.symbols(symbols, s_at);
+                        }
+                    });
+            });
+    });
     if (!found_data) {
         throw json::ShapeError(root.key("data"), "missing");
     }

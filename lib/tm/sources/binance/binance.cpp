@@ -19,14 +19,6 @@ namespace {
 using json::Path;
 using simdjson::ondemand::object;
 
-// "1h" → "1H": the metric suffix that keeps candle intervals apart.
-std::string upper(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-        return static_cast<char>(std::toupper(c));
-    });
-    return s;
-}
-
 void read_ticker(object& obj, const Path& at, store::Batch& out) {
     std::optional<std::string> symbol;
     std::optional<double> price, volume, quote, close_ms;
@@ -101,57 +93,54 @@ size_t parse_klines(std::string& body,
                     const std::string& interval,
                     store::Batch& out,
                     int64_t& last_open_ms) {
-    const std::string suffix = upper(interval);
+    const std::string suffix = core::strings::to_upper(interval);
     static constexpr const char* k_fields[] = {"OPEN", "HIGH", "LOW", "CLOSE", "VOLUME"};
     store::SeriesRef series[5];
     for (int f = 0; f < 5; ++f) {
         series[f] = out.series(
             k_source, store::AssetKind::pair, symbol, fmt::format("{}_{}", k_fields[f], suffix));
     }
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    simdjson::ondemand::array rows;
-    if (doc.get_array().get(rows) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an array of klines");
-    }
     size_t count = 0;
-    long r = 0;
-    for (auto row : rows) {
-        const Path at = root.index(r++);
-        simdjson::ondemand::array cells;
-        json::check(row.get_array().get(cells), at);
-        std::optional<double> open_ms;
-        double values[5] = {};
-        bool present[5] = {};
-        long c = 0;
-        for (auto cell : cells) {
-            json::value v;
-            json::check(cell.get(v), at.index(c));
-            if (c == 0) {
-                open_ms = json::number_or_null(v, at.index(c));
-            } else if (c <= 5) {
-                if (auto x = json::number_or_null(v, at.index(c))) {
-                    values[c - 1] = *x;
-                    present[c - 1] = true;
+    json::read_array(
+        body,
+        [&](simdjson::ondemand::array& rows, const Path& root) {
+            long r = 0;
+            for (auto row : rows) {
+                const Path at = root.index(r++);
+                simdjson::ondemand::array cells;
+                json::check(row.get_array().get(cells), at);
+                std::optional<double> open_ms;
+                double values[5] = {};
+                bool present[5] = {};
+                long c = 0;
+                for (auto cell : cells) {
+                    json::value v;
+                    json::check(cell.get(v), at.index(c));
+                    if (c == 0) {
+                        open_ms = json::number_or_null(v, at.index(c));
+                    } else if (c <= 5) {
+                        if (auto x = json::number_or_null(v, at.index(c))) {
+                            values[c - 1] = *x;
+                            present[c - 1] = true;
+                        }
+                    }
+                    ++c;
                 }
+                if (!open_ms || c < 6) {
+                    throw json::ShapeError(
+                        at, "expected [openTime, open, high, low, close, volume, …]");
+                }
+                const auto ms = core::strings::to_int64(*open_ms);
+                last_open_ms = std::max(last_open_ms, ms);
+                for (int f = 0; f < 5; ++f) {
+                    if (present[f]) {
+                        out.add(series[f], core::from_unix_millis(ms), values[f]);
+                    }
+                }
+                ++count;
             }
-            ++c;
-        }
-        if (!open_ms || c < 6) {
-            throw json::ShapeError(at, "expected [openTime, open, high, low, close, volume, …]");
-        }
-        const auto ms = core::strings::to_int64(*open_ms);
-        last_open_ms = std::max(last_open_ms, ms);
-        for (int f = 0; f < 5; ++f) {
-            if (present[f]) {
-                out.add(series[f], core::from_unix_millis(ms), values[f]);
-            }
-        }
-        ++count;
-    }
-    json::expect_end(doc);
+        },
+        "an array of klines");
     return count;
 }
 
@@ -297,7 +286,7 @@ void Binance::page(BackfillContext& ctx, std::string symbol, core::Time start) {
     const std::string label = request.label;
     Chunk chunk{{}, ctx.to()};
     for (const char* field : {"OPEN", "HIGH", "LOW", "CLOSE", "VOLUME"}) {
-        const std::string suffix = upper(m_interval);
+        const std::string suffix = core::strings::to_upper(m_interval);
         chunk.keys.push_back({symbol, fmt::format("{}_{}", field, suffix)});
     }
     // A full page (1,000 candles) lowers the chunk's end to just after its last candle.
@@ -338,7 +327,7 @@ bool Binance::plan_backfill(BackfillContext& ctx, int phase) {
                 ? core::floor_to(ctx.now(), std::chrono::days{1}) - std::chrono::days{365}
                 : ctx.from();
         for (const auto& symbol : checked()) {
-            const std::string suffix = upper(m_interval);
+            const std::string suffix = core::strings::to_upper(m_interval);
             const auto done = ctx.done_through({symbol, fmt::format("CLOSE_{}", suffix)});
             page(ctx, symbol, std::max(from, done.value_or(from)));
         }

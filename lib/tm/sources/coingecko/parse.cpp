@@ -8,33 +8,16 @@
 #include <optional>
 
 namespace sources::coingecko {
-namespace {
 
 using json::Path;
 using simdjson::ondemand::json_type;
 using simdjson::ondemand::object;
 
-// Runs `fn(object, path)` on the root object of `body`, then checks nothing follows it.
-template <typename Fn> void with_root_object(std::string& body, Fn&& fn) {
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    object obj;
-    if (doc.get_object().get(obj) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an object");
-    }
-    fn(obj, root);
-    json::expect_end(doc);
-}
-
-} // namespace
-
 void parse_simple_price(std::string& body,
                         core::Time fallback,
                         store::Batch& out,
                         std::vector<std::string>& answered) {
-    with_root_object(body, [&](object& coins, const Path& root) {
+    json::read_object(body, [&](object& coins, const Path& root) {
         json::for_each_field(
             coins, root, [&](std::string_view coin, json::value v, const Path& at) {
                 answered.emplace_back(coin);
@@ -82,7 +65,7 @@ void parse_simple_price(std::string& body,
 }
 
 void parse_market_chart(std::string& body, const std::string& coin, store::Batch& out) {
-    with_root_object(body, [&](object& chart, const Path& root) {
+    json::read_object(body, [&](object& chart, const Path& root) {
         json::for_each_field(chart, root, [&](std::string_view key, json::value v, const Path& at) {
             const char* metric = key == "prices"          ? "PRICE"
                                  : key == "market_caps"   ? "MARKET_CAP"

@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/core/log.hpp>
 #include <tm/http/url.hpp>
 #include <tm/sources/defillama/chains.hpp>
@@ -54,18 +55,10 @@ http::Request get(const std::string& url, std::string label) {
 
 } // namespace
 
-const Family& family(std::string_view name) {
-    for (const auto& f : families()) {
-        if (f.name == name) {
-            return f;
-        }
-    }
-    throw core::Error(fmt::format("internal error: no DefiLlama family '{}'", name));
-}
-
 Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
     const auto parsed = [](auto fn) -> Parser { return fn; };
-    if (f.name == "tvl") {
+    switch (f.id) {
+    case FamilyId::tvl:
         return {"protocols",
                 Service::api,
                 "/protocols",
@@ -73,8 +66,7 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 parsed([ts](std::string& b, store::Batch& o, Assets& a) {
                     parse_protocols(b, ts, o, a);
                 })};
-    }
-    if (f.name == "chain_tvl") {
+    case FamilyId::chain_tvl:
         return {"chains",
                 Service::api,
                 "/v2/chains",
@@ -82,8 +74,15 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 parsed([ts](std::string& b, store::Batch& o, Assets& a) {
                     parse_chains(b, ts, o, a);
                 })};
-    }
-    if (!f.dimension_type.empty()) {
+    case FamilyId::fees:
+    case FamilyId::revenue:
+    case FamilyId::holders_revenue:
+    case FamilyId::dex_volume:
+    case FamilyId::options_premium:
+    case FamilyId::options_notional:
+    case FamilyId::aggregator_volume:
+    case FamilyId::derivatives_volume:
+    case FamilyId::open_interest: {
         const std::string_view metric = f.metrics.front();
         const std::string_view twin = f.twin_metrics.front();
         return {std::string(f.name),
@@ -96,7 +95,7 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                     parse_overview(b, metric, twin, day, o);
                 })};
     }
-    if (f.name == "stablecoins") {
+    case FamilyId::stablecoins:
         return {"stablecoins",
                 Service::stablecoins,
                 "/stablecoins",
@@ -104,8 +103,7 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 parsed([ts](std::string& b, store::Batch& o, Assets& a) {
                     parse_stablecoins(b, ts, o, a);
                 })};
-    }
-    if (f.name == "chain_stablecoins") {
+    case FamilyId::chain_stablecoins:
         return {"stablecoinchains",
                 Service::stablecoins,
                 "/stablecoinchains",
@@ -113,8 +111,7 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 parsed([ts](std::string& b, store::Batch& o, Assets&) {
                     parse_stablecoin_chains(b, ts, o);
                 })};
-    }
-    if (f.name == "bridges") {
+    case FamilyId::bridges:
         return {"bridges",
                 Service::bridges,
                 "/bridges",
@@ -122,16 +119,14 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 parsed([ts](std::string& b, store::Batch& o, Assets& a) {
                     parse_bridges(b, ts, o, a);
                 })};
-    }
-    if (f.name == "pools") {
+    case FamilyId::pools:
         return {
             "pools",
             Service::yields,
             "/pools",
             "GET /pools",
             parsed([ts](std::string& b, store::Batch& o, Assets& a) { parse_pools(b, ts, o, a); })};
-    }
-    if (f.name == "utilization") {
+    case FamilyId::utilization:
         return {"lendBorrow",
                 Service::yields,
                 "/lendBorrow",
@@ -139,6 +134,8 @@ Snapshot snapshot(const Family& f, core::Time ts, core::Time day) {
                 parsed([ts](std::string& b, store::Batch& o, Assets&) {
                     parse_lend_borrow(b, ts, o);
                 })};
+    case FamilyId::flows:
+        break;
     }
     throw core::Error(
         fmt::format("internal error: DefiLlama family '{}' has no snapshot request", f.name));
@@ -170,8 +167,8 @@ void DefiLlama::configure(http::Client& http) const {
 }
 
 bool DefiLlama::available(const Family& family) {
-    const bool ok = family.name == "bridges" ? m_endpoints.bridges_available()
-                                             : family.tier == Tier::free || m_endpoints.pro();
+    const bool ok = family.id == FamilyId::bridges ? m_endpoints.bridges_available()
+                                                   : family.tier == Tier::free || m_endpoints.pro();
     if (!ok && m_skipped.insert(family.name).second) {
         std::string metrics;
         for (const auto m : family.metrics) {
@@ -215,7 +212,7 @@ bool DefiLlama::plan_pull(PullContext& ctx, int phase) {
         if (!m_selection.wants_family(f) || !available(f)) {
             continue;
         }
-        if (f.name != "flows") {
+        if (f.id != FamilyId::flows) {
             const auto snap = snapshot(f, ts, yesterday);
             ctx.fetch(get(m_endpoints.url(snap.service, snap.path), snap.label), "", snap.parse);
             continue;
@@ -344,35 +341,32 @@ std::string DefiLlama::chain_label(const std::string& key) const {
     return key;
 }
 
-bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
+void DefiLlama::plan_lists(BackfillContext& ctx) {
     // List points only rank candidates; their time does not matter.
     const core::Time ts = ctx.now();
     const core::Time yesterday = core::floor_to(ctx.now(), 24h) - 24h;
-    if (phase == 0) {
-        // The lists candidates are ranked from: each family's own snapshot request, plus the
-        // chain labels of /v2/chains for chain charts and pool TVLs of /pools for utilization.
-        for (const auto& f : families()) {
-            if (!m_selection.wants_family(f) || !available(f)) {
-                continue;
-            }
-            if (f.name == "flows") {
-                core::log::info("flows (INFLOW, OUTFLOW) have no history endpoint; live pulls "
-                                "collect them day by day");
-                continue;
-            }
-            fetch_list(ctx, snapshot(f, ts, yesterday));
-            if (!f.twin_metrics.empty() && m_selection.wants_metric(f.twin_metrics.front())) {
-                fetch_list(ctx, snapshot(family("chain_tvl"), ts, yesterday));
-            }
-            if (f.name == "utilization") {
-                fetch_list(ctx, snapshot(family("pools"), ts, yesterday));
-            }
+    // The lists candidates are ranked from: each family's own snapshot request, plus the chain
+    // labels of /v2/chains for chain charts and pool TVLs of /pools for utilization.
+    for (const auto& f : families()) {
+        if (!m_selection.wants_family(f) || !available(f)) {
+            continue;
         }
-        return true;
+        if (f.id == FamilyId::flows) {
+            core::log::info("flows (INFLOW, OUTFLOW) have no history endpoint; live pulls "
+                            "collect them day by day");
+            continue;
+        }
+        fetch_list(ctx, snapshot(f, ts, yesterday));
+        if (!f.twin_metrics.empty() && m_selection.wants_metric(f.twin_metrics.front())) {
+            fetch_list(ctx, snapshot(family(FamilyId::chain_tvl), ts, yesterday));
+        }
+        if (f.id == FamilyId::utilization) {
+            fetch_list(ctx, snapshot(family(FamilyId::pools), ts, yesterday));
+        }
     }
-    if (phase > 1) {
-        return false;
-    }
+}
+
+std::vector<std::string> DefiLlama::check_listed_names(BackfillContext& ctx) {
     // Every list answered: what none of them has is unknown to DefiLlama. Unlisted protocols
     // and chains are asked for anyway (a parent protocol, an old label); DefiLlama's 400 then
     // names them.
@@ -387,161 +381,197 @@ bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
     if (lists_arrived && !m_lists.empty()) {
         check_names(ctx, known, true);
     }
-    const std::vector<std::string> known_names(known.names.begin(), known.names.end());
-    const auto chunk = [&](Service service,
-                           const std::string& path,
-                           const std::string& asset,
-                           std::string_view name,
-                           BackfillContext::ChunkParser parse) {
-        const std::string label = fmt::format("GET {}", path.substr(0, path.find('?')));
-        ctx.fetch_chunk(get(m_endpoints.url(service, path), label),
-                        Chunk{{{asset, std::string(name)}}, ctx.to()},
-                        std::move(parse),
-                        {},
-                        // DefiLlama's 400 ("Protocol not found", "There is no chain with that
-                        // name", "invalid configID!") is its word for an unknown asset: its
-                        // text, and the closest names the lists have.
-                        [&ctx, asset, label, known_names](const http::Response& r) {
-                            const auto near = suggestions(asset, known_names);
-                            if (r.status != 400 || near.empty()) {
-                                return false;
-                            }
-                            ctx.record_error(asset,
-                                             label,
-                                             fmt::format("{}; closest: {}",
-                                                         r.describe(),
-                                                         fmt::join(near, ", ")));
-                            return true;
-                        });
-    };
-    for (const auto& f : families()) {
-        if (!m_selection.wants_family(f) || !available(f)) {
-            continue;
+    return {known.names.begin(), known.names.end()};
+}
+
+void DefiLlama::plan_charts(const HistoryPlan& plan,
+                            Kind kind,
+                            std::string_view metric,
+                            const std::vector<std::pair<std::string, double>>& ranked,
+                            Service service,
+                            const ChartPath& path,
+                            const ChartParser& parse) {
+    BackfillContext& ctx = plan.ctx;
+    for (const auto& asset : m_selection.pick(kind, metric, ranked)) {
+        const std::string url_path = path(asset);
+        const std::string label = fmt::format("GET {}", url_path.substr(0, url_path.find('?')));
+        ctx.fetch_chunk(
+            get(m_endpoints.url(service, url_path), label),
+            Chunk{{{asset, std::string(metric)}}, ctx.to()},
+            [parse, asset](std::string& b, store::Batch& o, core::Time&) { parse(b, asset, o); },
+            {},
+            // DefiLlama's 400 ("Protocol not found", "There is no chain with that
+            // name", "invalid configID!") is its word for an unknown asset: its
+            // text, and the closest names the lists have.
+            [&ctx, asset, label, known = plan.known_names](const http::Response& r) {
+                const auto near = suggestions(asset, known);
+                if (r.status != 400 || near.empty()) {
+                    return false;
+                }
+                ctx.record_error(
+                    asset,
+                    label,
+                    fmt::format("{}; closest: {}", r.describe(), fmt::join(near, ", ")));
+                return true;
+            });
+    }
+}
+
+void DefiLlama::plan_dimension_history(const HistoryPlan& plan, const Family& f) {
+    // Protocols from /summary/{type}/{slug}, their chain twins from /overview/{type}/{chain}.
+    const std::string list(f.name);
+    for (const std::string_view metric : f.metrics) {
+        if (m_selection.wants_metric(metric)) {
+            plan_charts(
+                plan,
+                Kind::protocol,
+                metric,
+                candidates(list, metric),
+                Service::api,
+                [&f](const std::string& slug) {
+                    return summary_path(f, http::percent_encode(slug));
+                },
+                [metric](std::string& b, const std::string& slug, store::Batch& o) {
+                    parse_dimension_chart(b, slug, metric, o);
+                });
         }
-        if (f.name == "tvl") {
-            for (const auto& slug :
-                 m_selection.pick(Kind::protocol, "TVL", candidates("protocols", "TVL"))) {
-                chunk(Service::api,
-                      fmt::format("/protocol/{}", http::percent_encode(slug)),
-                      slug,
-                      "TVL",
-                      [slug](std::string& b, store::Batch& o, core::Time&) {
-                          parse_protocol_history(b, slug, o);
-                      });
-            }
-        } else if (f.name == "chain_tvl") {
-            for (const auto& key :
-                 m_selection.pick(Kind::chain, "CHAIN_TVL", candidates("chains", "CHAIN_TVL"))) {
-                chunk(Service::api,
-                      fmt::format("/v2/historicalChainTvl/{}",
-                                  http::percent_encode(chain_label(key))),
-                      key,
-                      "CHAIN_TVL",
-                      [key](std::string& b, store::Batch& o, core::Time&) {
-                          parse_chain_history(b, key, o);
-                      });
-            }
-        } else if (!f.dimension_type.empty()) {
-            const std::string list(f.name);
-            for (const std::string_view metric : f.metrics) {
-                if (!m_selection.wants_metric(metric)) {
-                    continue;
-                }
-                for (const auto& slug :
-                     m_selection.pick(Kind::protocol, metric, candidates(list, metric))) {
-                    chunk(Service::api,
-                          summary_path(f, http::percent_encode(slug)),
-                          slug,
-                          metric,
-                          [slug, metric](std::string& b, store::Batch& o, core::Time&) {
-                              parse_dimension_chart(b, slug, metric, o);
-                          });
-                }
-            }
-            for (const std::string_view twin : f.twin_metrics) {
-                if (!m_selection.wants_metric(twin)) {
-                    continue;
-                }
-                for (const auto& key :
-                     m_selection.pick(Kind::chain, twin, candidates(list, twin))) {
-                    chunk(Service::api,
-                          overview_path(f, http::percent_encode(chain_label(key))),
-                          key,
-                          twin,
-                          [key, twin](std::string& b, store::Batch& o, core::Time&) {
-                              parse_dimension_chart(b, key, twin, o);
-                          });
-                }
-            }
-        } else if (f.name == "stablecoins") {
-            for (const auto& id :
-                 m_selection.pick(Kind::stablecoin,
-                                  "STABLECOIN_SUPPLY",
-                                  candidates("stablecoins", "STABLECOIN_SUPPLY"))) {
-                chunk(Service::stablecoins,
-                      fmt::format("/stablecoincharts/all?stablecoin={}", http::percent_encode(id)),
-                      id,
-                      "STABLECOIN_SUPPLY",
-                      [id](std::string& b, store::Batch& o, core::Time&) {
-                          parse_stablecoin_chart(b, id, "STABLECOIN_SUPPLY", o);
-                      });
-            }
-        } else if (f.name == "chain_stablecoins") {
-            for (const auto& key :
-                 m_selection.pick(Kind::chain,
-                                  "CHAIN_STABLECOIN_SUPPLY",
-                                  candidates("stablecoinchains", "CHAIN_STABLECOIN_SUPPLY"))) {
-                chunk(Service::stablecoins,
-                      fmt::format("/stablecoincharts/{}", http::percent_encode(chain_label(key))),
-                      key,
-                      "CHAIN_STABLECOIN_SUPPLY",
-                      [key](std::string& b, store::Batch& o, core::Time&) {
-                          parse_stablecoin_chart(b, key, "CHAIN_STABLECOIN_SUPPLY", o);
-                      });
-            }
-        } else if (f.name == "bridges") {
-            for (const auto& id : m_selection.pick(Kind::bridge,
-                                                   "BRIDGE_VOLUME_24H",
-                                                   candidates("bridges", "BRIDGE_VOLUME_30D"))) {
-                chunk(Service::bridges,
-                      fmt::format("/bridgevolume/all?id={}", http::percent_encode(id)),
-                      id,
-                      "BRIDGE_VOLUME_24H",
-                      [id](std::string& b, store::Batch& o, core::Time&) {
-                          parse_bridge_volume(b, id, o);
-                      });
-            }
-        } else if (f.name == "pools") {
-            for (const auto& pool :
-                 m_selection.pick(Kind::pool, "APY", candidates("pools", "POOL_TVL"))) {
-                chunk(Service::yields,
-                      fmt::format("/chart/{}", http::percent_encode(pool)),
-                      pool,
-                      "APY",
-                      [pool](std::string& b, store::Batch& o, core::Time&) {
-                          parse_pool_chart(b, pool, o);
-                      });
-            }
-        } else if (f.name == "utilization") {
-            // Pools with a borrow side, ranked by their TVL from /pools.
-            std::map<std::string, double> tvl;
-            for (const auto& [pool, value] : candidates("pools", "POOL_TVL")) {
-                tvl[pool] = value;
-            }
-            std::vector<std::pair<std::string, double>> ranked;
-            for (const auto& [pool, u] : candidates("lendBorrow", "UTILIZATION")) {
-                auto it = tvl.find(pool);
-                ranked.emplace_back(pool, it == tvl.end() ? 0.0 : it->second);
-            }
-            for (const auto& pool : m_selection.pick(Kind::pool, "UTILIZATION", ranked)) {
-                chunk(Service::yields,
-                      fmt::format("/chartLendBorrow/{}", http::percent_encode(pool)),
-                      pool,
-                      "UTILIZATION",
-                      [pool](std::string& b, store::Batch& o, core::Time&) {
-                          parse_lend_borrow_chart(b, pool, o);
-                      });
-            }
+    }
+    for (const std::string_view twin : f.twin_metrics) {
+        if (m_selection.wants_metric(twin)) {
+            plan_charts(
+                plan,
+                Kind::chain,
+                twin,
+                candidates(list, twin),
+                Service::api,
+                [this, &f](const std::string& key) {
+                    return overview_path(f, http::percent_encode(chain_label(key)));
+                },
+                [twin](std::string& b, const std::string& key, store::Batch& o) {
+                    parse_dimension_chart(b, key, twin, o);
+                });
+        }
+    }
+}
+
+void DefiLlama::plan_utilization_history(const HistoryPlan& plan) {
+    // Pools with a borrow side, ranked by their TVL from /pools.
+    std::map<std::string, double> tvl;
+    for (const auto& [pool, value] : candidates("pools", "POOL_TVL")) {
+        tvl[pool] = value;
+    }
+    std::vector<std::pair<std::string, double>> ranked;
+    for (const auto& [pool, u] : candidates("lendBorrow", "UTILIZATION")) {
+        auto it = tvl.find(pool);
+        ranked.emplace_back(pool, it == tvl.end() ? 0.0 : it->second);
+    }
+    plan_charts(
+        plan,
+        Kind::pool,
+        "UTILIZATION",
+        ranked,
+        Service::yields,
+        [](const std::string& pool) {
+            return fmt::format("/chartLendBorrow/{}", http::percent_encode(pool));
+        },
+        [](std::string& b, const std::string& pool, store::Batch& o) {
+            parse_lend_borrow_chart(b, pool, o);
+        });
+}
+
+void DefiLlama::plan_history(const HistoryPlan& plan, const Family& f) {
+    const auto encoded = [](const char* pattern) {
+        return [pattern](const std::string& id) {
+            return fmt::format(fmt::runtime(pattern), http::percent_encode(id));
+        };
+    };
+    const auto chain_encoded = [this](const char* pattern) {
+        return [this, pattern](const std::string& key) {
+            return fmt::format(fmt::runtime(pattern), http::percent_encode(chain_label(key)));
+        };
+    };
+    switch (f.id) {
+    case FamilyId::tvl:
+        return plan_charts(plan,
+                           Kind::protocol,
+                           "TVL",
+                           candidates("protocols", "TVL"),
+                           Service::api,
+                           encoded("/protocol/{}"),
+                           parse_protocol_history);
+    case FamilyId::chain_tvl:
+        return plan_charts(plan,
+                           Kind::chain,
+                           "CHAIN_TVL",
+                           candidates("chains", "CHAIN_TVL"),
+                           Service::api,
+                           chain_encoded("/v2/historicalChainTvl/{}"),
+                           parse_chain_history);
+    case FamilyId::fees:
+    case FamilyId::revenue:
+    case FamilyId::holders_revenue:
+    case FamilyId::dex_volume:
+    case FamilyId::options_premium:
+    case FamilyId::options_notional:
+    case FamilyId::aggregator_volume:
+    case FamilyId::derivatives_volume:
+    case FamilyId::open_interest:
+        return plan_dimension_history(plan, f);
+    case FamilyId::stablecoins:
+        return plan_charts(plan,
+                           Kind::stablecoin,
+                           "STABLECOIN_SUPPLY",
+                           candidates("stablecoins", "STABLECOIN_SUPPLY"),
+                           Service::stablecoins,
+                           encoded("/stablecoincharts/all?stablecoin={}"),
+                           [](std::string& b, const std::string& id, store::Batch& o) {
+                               parse_stablecoin_chart(b, id, "STABLECOIN_SUPPLY", o);
+                           });
+    case FamilyId::chain_stablecoins:
+        return plan_charts(plan,
+                           Kind::chain,
+                           "CHAIN_STABLECOIN_SUPPLY",
+                           candidates("stablecoinchains", "CHAIN_STABLECOIN_SUPPLY"),
+                           Service::stablecoins,
+                           chain_encoded("/stablecoincharts/{}"),
+                           [](std::string& b, const std::string& key, store::Batch& o) {
+                               parse_stablecoin_chart(b, key, "CHAIN_STABLECOIN_SUPPLY", o);
+                           });
+    case FamilyId::bridges:
+        return plan_charts(plan,
+                           Kind::bridge,
+                           "BRIDGE_VOLUME_24H",
+                           candidates("bridges", "BRIDGE_VOLUME_30D"),
+                           Service::bridges,
+                           encoded("/bridgevolume/all?id={}"),
+                           parse_bridge_volume);
+    case FamilyId::pools:
+        return plan_charts(plan,
+                           Kind::pool,
+                           "APY",
+                           candidates("pools", "POOL_TVL"),
+                           Service::yields,
+                           encoded("/chart/{}"),
+                           parse_pool_chart);
+    case FamilyId::utilization:
+        return plan_utilization_history(plan);
+    case FamilyId::flows:
+        return; // no history endpoint (plan_lists says so)
+    }
+}
+
+bool DefiLlama::plan_backfill(BackfillContext& ctx, int phase) {
+    if (phase == 0) {
+        plan_lists(ctx);
+        return true;
+    }
+    if (phase > 1) {
+        return false;
+    }
+    const HistoryPlan plan{ctx, check_listed_names(ctx)};
+    for (const auto& f : families()) {
+        if (m_selection.wants_family(f) && available(f)) {
+            plan_history(plan, f);
         }
     }
     return false;

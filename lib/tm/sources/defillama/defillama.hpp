@@ -20,7 +20,6 @@ struct Snapshot {
     std::string label;
     Parser parse;
 };
-const Family& family(std::string_view name);
 // `ts` stamps snapshot points, `day` daily totals.
 Snapshot snapshot(const Family& family, core::Time ts, core::Time day);
 
@@ -45,6 +44,31 @@ private:
     std::vector<std::pair<std::string, double>> candidates(const std::string& list,
                                                            std::string_view metric) const;
     std::string chain_label(const std::string& key) const;
+
+    // Phase 0 of a backfill: the lists that rank each wanted family's candidates.
+    void plan_lists(BackfillContext& ctx);
+    // Reports the names no list has (once every list arrived); returns every listed name, for
+    // the suggestions of a 400.
+    std::vector<std::string> check_listed_names(BackfillContext& ctx);
+    // Phase 1 of a backfill: one planner per history shape.
+    struct HistoryPlan {
+        BackfillContext& ctx;
+        std::vector<std::string> known_names;
+    };
+    using ChartPath = std::function<std::string(const std::string& asset)>;
+    using ChartParser =
+        std::function<void(std::string& body, const std::string& asset, store::Batch& out)>;
+    void plan_history(const HistoryPlan& plan, const Family& family);
+    // One chart request per asset picked for `metric` from `ranked`, each a chunk of its own.
+    void plan_charts(const HistoryPlan& plan,
+                     Kind kind,
+                     std::string_view metric,
+                     const std::vector<std::pair<std::string, double>>& ranked,
+                     Service service,
+                     const ChartPath& path,
+                     const ChartParser& parse);
+    void plan_dimension_history(const HistoryPlan& plan, const Family& family);
+    void plan_utilization_history(const HistoryPlan& plan);
     // What the lists and answers hold: the (kind, id) of every asset, and every name a user
     // may give for one (ids, stablecoin and bridge symbols).
     struct Known {

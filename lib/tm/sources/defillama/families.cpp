@@ -6,105 +6,104 @@
 
 namespace sources::defillama {
 
+namespace {
+
+// A family of one kind of asset with no chain twin.
+Family plain(FamilyId id,
+             std::string_view name,
+             Tier tier,
+             Kind kind,
+             std::vector<std::string_view> metrics) {
+    return {id, name, tier, kind, std::move(metrics), Kind::chain, {}, {}, {}};
+}
+
+// A dimension family (research §3.3): `metric` per protocol from /summary/{type}, and its chain
+// twin from /overview/{type}, for the adapter `type` and `data_type` (empty: the default one).
+Family dimension(FamilyId id,
+                 std::string_view name,
+                 Tier tier,
+                 std::string_view metric,
+                 std::string_view twin,
+                 std::string_view type,
+                 std::string_view data_type = {}) {
+    return {id, name, tier, Kind::protocol, {metric}, Kind::chain, {twin}, type, data_type};
+}
+
+} // namespace
+
 const std::vector<Family>& families() {
     using enum Kind;
+    using enum FamilyId;
+    const auto free = Tier::free;
+    const auto pro = Tier::pro;
     static const std::vector<Family> table = {
-        {"tvl", Tier::free, protocol, {"TVL"}, chain, {}, {}, {}},
-        {"chain_tvl", Tier::free, chain, {"CHAIN_TVL"}, chain, {}, {}, {}},
-        {"fees",
-         Tier::free,
-         protocol,
-         {"FEES_24H"},
-         chain,
-         {"CHAIN_FEES_24H"},
-         "fees",
-         "dailyFees"},
-        {"revenue",
-         Tier::free,
-         protocol,
-         {"REVENUE_24H"},
-         chain,
-         {"CHAIN_REVENUE_24H"},
-         "fees",
-         "dailyRevenue"},
-        {"holders_revenue",
-         Tier::free,
-         protocol,
-         {"HOLDERS_REVENUE_24H"},
-         chain,
-         {"CHAIN_HOLDERS_REVENUE_24H"},
-         "fees",
-         "dailyHoldersRevenue"},
-        {"dex_volume",
-         Tier::free,
-         protocol,
-         {"DEX_VOLUME_24H"},
-         chain,
-         {"CHAIN_DEX_VOLUME_24H"},
-         "dexs",
-         {}},
-        {"options_premium",
-         Tier::free,
-         protocol,
-         {"OPTIONS_PREMIUM_24H"},
-         chain,
-         {"CHAIN_OPTIONS_PREMIUM_24H"},
-         "options",
-         "dailyPremiumVolume"},
-        {"options_notional",
-         Tier::free,
-         protocol,
-         {"OPTIONS_NOTIONAL_24H"},
-         chain,
-         {"CHAIN_OPTIONS_NOTIONAL_24H"},
-         "options",
-         "dailyNotionalVolume"},
-        {"aggregator_volume",
-         Tier::free,
-         protocol,
-         {"AGGREGATOR_VOLUME_24H"},
-         chain,
-         {"CHAIN_AGGREGATOR_VOLUME_24H"},
-         "aggregators",
-         {}},
-        {"derivatives_volume",
-         Tier::pro,
-         protocol,
-         {"DERIVATIVES_VOLUME_24H"},
-         chain,
-         {"CHAIN_DERIVATIVES_VOLUME_24H"},
-         "derivatives",
-         {}},
-        {"open_interest",
-         Tier::free,
-         protocol,
-         {"OPEN_INTEREST"},
-         chain,
-         {"CHAIN_OPEN_INTEREST"},
-         "open-interest",
-         {}},
-        {"stablecoins", Tier::free, stablecoin, {"STABLECOIN_SUPPLY"}, chain, {}, {}, {}},
-        {"chain_stablecoins", Tier::free, chain, {"CHAIN_STABLECOIN_SUPPLY"}, chain, {}, {}, {}},
-        {"bridges",
-         Tier::pro,
-         bridge,
-         {"BRIDGE_VOLUME_24H", "BRIDGE_VOLUME_7D", "BRIDGE_VOLUME_30D"},
-         chain,
-         {},
-         {},
-         {}},
-        {"pools",
-         Tier::free,
-         pool,
-         {"APY", "APY_BASE", "APY_REWARD", "POOL_TVL"},
-         chain,
-         {},
-         {},
-         {}},
-        {"utilization", Tier::free, pool, {"UTILIZATION"}, chain, {}, {}, {}},
-        {"flows", Tier::pro, protocol, {"INFLOW", "OUTFLOW"}, chain, {}, {}, {}},
+        plain(tvl, "tvl", free, protocol, {"TVL"}),
+        plain(chain_tvl, "chain_tvl", free, chain, {"CHAIN_TVL"}),
+        dimension(fees, "fees", free, "FEES_24H", "CHAIN_FEES_24H", "fees", "dailyFees"),
+        dimension(
+            revenue, "revenue", free, "REVENUE_24H", "CHAIN_REVENUE_24H", "fees", "dailyRevenue"),
+        dimension(holders_revenue,
+                  "holders_revenue",
+                  free,
+                  "HOLDERS_REVENUE_24H",
+                  "CHAIN_HOLDERS_REVENUE_24H",
+                  "fees",
+                  "dailyHoldersRevenue"),
+        dimension(dex_volume, "dex_volume", free, "DEX_VOLUME_24H", "CHAIN_DEX_VOLUME_24H", "dexs"),
+        dimension(options_premium,
+                  "options_premium",
+                  free,
+                  "OPTIONS_PREMIUM_24H",
+                  "CHAIN_OPTIONS_PREMIUM_24H",
+                  "options",
+                  "dailyPremiumVolume"),
+        dimension(options_notional,
+                  "options_notional",
+                  free,
+                  "OPTIONS_NOTIONAL_24H",
+                  "CHAIN_OPTIONS_NOTIONAL_24H",
+                  "options",
+                  "dailyNotionalVolume"),
+        dimension(aggregator_volume,
+                  "aggregator_volume",
+                  free,
+                  "AGGREGATOR_VOLUME_24H",
+                  "CHAIN_AGGREGATOR_VOLUME_24H",
+                  "aggregators"),
+        dimension(derivatives_volume,
+                  "derivatives_volume",
+                  pro,
+                  "DERIVATIVES_VOLUME_24H",
+                  "CHAIN_DERIVATIVES_VOLUME_24H",
+                  "derivatives"),
+        dimension(open_interest,
+                  "open_interest",
+                  free,
+                  "OPEN_INTEREST",
+                  "CHAIN_OPEN_INTEREST",
+                  "open-interest"),
+        plain(stablecoins, "stablecoins", free, stablecoin, {"STABLECOIN_SUPPLY"}),
+        plain(chain_stablecoins, "chain_stablecoins", free, chain, {"CHAIN_STABLECOIN_SUPPLY"}),
+        plain(bridges,
+              "bridges",
+              pro,
+              bridge,
+              {"BRIDGE_VOLUME_24H", "BRIDGE_VOLUME_7D", "BRIDGE_VOLUME_30D"}),
+        plain(pools, "pools", free, pool, {"APY", "APY_BASE", "APY_REWARD", "POOL_TVL"}),
+        plain(utilization, "utilization", free, pool, {"UTILIZATION"}),
+        plain(flows, "flows", pro, protocol, {"INFLOW", "OUTFLOW"}),
     };
     return table;
+}
+
+const Family& family(FamilyId id) {
+    const auto& all = families();
+    const auto it =
+        std::find_if(all.begin(), all.end(), [id](const Family& f) { return f.id == id; });
+    if (it == all.end()) {
+        throw std::logic_error("a DefiLlama family id without a row in families()");
+    }
+    return *it;
 }
 
 const Family* family_of(std::string_view metric, Kind* kind) {

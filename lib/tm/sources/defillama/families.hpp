@@ -12,8 +12,31 @@ using Kind = store::AssetKind;
 
 enum class Tier { free, pro };
 
+// Every family tm pulls from DefiLlama. Code that treats families differently switches over the
+// id without a default, so that the compiler names each place a new family must be handled.
+enum class FamilyId {
+    tvl,
+    chain_tvl,
+    fees,
+    revenue,
+    holders_revenue,
+    dex_volume,
+    options_premium,
+    options_notional,
+    aggregator_volume,
+    derivatives_volume,
+    open_interest,
+    stablecoins,
+    chain_stablecoins,
+    bridges,
+    pools,
+    utilization,
+    flows,
+};
+
 // A metric family: the metrics one live request (or one history request per asset) yields.
 struct Family {
+    FamilyId id;
     std::string_view name;
     Tier tier;
     Kind kind;
@@ -27,6 +50,9 @@ struct Family {
 
 // Every family tm pulls from DefiLlama, in request order.
 const std::vector<Family>& families();
+
+// The family `id` (every id has one).
+const Family& family(FamilyId id);
 
 // The family and kind that produce `metric`; nullptr when DefiLlama has no such metric.
 const Family* family_of(std::string_view metric, Kind* kind = nullptr);

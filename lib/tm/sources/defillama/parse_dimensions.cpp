@@ -93,19 +93,22 @@ void parse_dimension_chart(std::string& body,
 }
 
 void parse_inflows(std::string& body, std::string_view slug, core::Time day, store::Batch& out) {
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
+    // Every field is read (not found and the rest skipped) so that the end check sees a body
+    // truncated after "outflows".
+    bool found = false;
+    std::optional<double> net;
     const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    object obj;
-    if (doc.get_object().get(obj) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an object");
-    }
-    json::value v;
-    if (obj.find_field_unordered("outflows").get(v) != simdjson::SUCCESS) {
+    json::read_object(body, [&](object& obj, const Path&) {
+        json::for_each_field(obj, root, [&](std::string_view key, json::value v, const Path& at) {
+            if (key == "outflows") {
+                found = true;
+                net = json::number_or_null(v, at);
+            }
+        });
+    });
+    if (!found) {
         throw json::ShapeError(root.key("outflows"), "missing");
     }
-    const auto net = json::number_or_null(v, root.key("outflows"));
     if (!net) {
         return;
     }

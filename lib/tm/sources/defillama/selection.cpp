@@ -1,4 +1,5 @@
 #include <tm/core/csv.hpp>
+#include <tm/core/error.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/sources/defillama/chains.hpp>
 #include <tm/sources/defillama/selection.hpp>

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <tm/sources/defillama/families.hpp>
-#include <tm/sources/source.hpp>
+#include <tm/sources/selection.hpp>
+#include <tm/store/asset.hpp>
+#include <tm/store/batch.hpp>
 
 #include <map>
 #include <optional>

@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/sources/exchanges/ticker_source.hpp>
 
 #include <fmt/format.h>

@@ -77,6 +77,63 @@ std::vector<Perp> read_universe(json::value meta, const Path& at) {
     return perps;
 }
 
+// One asset context: the metrics of `perp` at `ts`.
+void read_context(object& ctx, const Path& at, const Perp& perp, core::Time ts, store::Batch& out) {
+    static constexpr std::pair<std::string_view, std::string_view> k_metrics[] = {
+        {"funding", "FUNDING_RATE"},
+        {"openInterest", "OPEN_INTEREST"},
+        {"markPx", "MARK_PRICE"},
+        {"oraclePx", "ORACLE_PRICE"},
+        {"premium", "PREMIUM"},
+        {"dayNtlVlm", "VOLUME_24H"},
+    };
+    json::for_each_field(ctx, at, [&](std::string_view key, json::value x, const Path& x_at) {
+        for (const auto& [field, metric] : k_metrics) {
+            if (key != field) {
+                continue;
+            }
+            auto value = json::number_or_null(x, x_at);
+            if (metric.ends_with("_PRICE")) {
+                value = traded_price(value);
+            }
+            if (value) {
+                out.add(
+                    out.series(k_source, store::AssetKind::perp, perp.name, metric), ts, *value);
+            }
+        }
+    });
+}
+
+// [venue, {"fundingRate": …} | null] entries of one coin.
+void read_venues(
+    array& venues, const Path& at, const std::string& coin, core::Time ts, store::Batch& out) {
+    json::for_each_value(venues, at, [&](long, json::value venue, const Path& v_at) {
+        auto pair = as_array(venue, v_at);
+        std::string name;
+        json::for_each_value(pair, v_at, [&](long k, json::value x, const Path& x_at) {
+            if (k == 0) {
+                name = json::string_or_null(x, x_at).value_or("");
+            } else if (k == 1 && type_of(x, x_at) == json_type::object) {
+                object rate;
+                json::check(x.get_object().get(rate), x_at);
+                json::for_each_field(
+                    rate, x_at, [&](std::string_view key, json::value r, const Path& r_at) {
+                        if (key != "fundingRate") {
+                            return;
+                        }
+                        if (auto value = json::number_or_null(r, r_at)) {
+                            const std::string metric = core::strings::to_upper(
+                                fmt::format("PREDICTED_FUNDING_RATE_{}", name));
+                            out.add(out.series(k_source, store::AssetKind::perp, coin, metric),
+                                    ts,
+                                    *value);
+                        }
+                    });
+            }
+        });
+    });
+}
+
 } // namespace
 
 void parse_asset_contexts(std::string& body,
@@ -84,80 +141,50 @@ void parse_asset_contexts(std::string& body,
                           store::Batch& out,
                           std::vector<store::Asset>& assets,
                           std::string_view dex) {
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    array top;
-    if (doc.get_array().get(top) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected [meta, contexts]");
-    }
     std::vector<Perp> perps;
-    long index = 0;
-    for (auto element : top) {
-        const Path at = root.index(index);
-        json::value v;
-        json::check(element.get(v), at);
-        if (index == 0) {
-            perps = read_universe(v, at);
-            // A builder dex's coins are "dex:COIN" already; one that is not is made so, so that
-            // a name never means two markets.
-            const std::string prefix = dex.empty() ? std::string() : fmt::format("{}:", dex);
-            for (auto& p : perps) {
-                if (!p.name.starts_with(prefix)) {
-                    p.name = prefix + p.name;
-                }
-            }
-        } else if (index == 1) {
-            auto ctxs = as_array(v, at);
-            long i = 0;
-            json::for_each_object(ctxs, at, [&](object& ctx, const Path& c_at) {
-                if (static_cast<size_t>(i) >= perps.size()) {
-                    throw json::ShapeError(
-                        c_at,
-                        fmt::format("more contexts than the {} perps of the universe",
-                                    perps.size()));
-                }
-                const Perp& perp = perps[static_cast<size_t>(i++)];
-                if (perp.delisted) {
-                    return;
-                }
-                json::for_each_field(
-                    ctx, c_at, [&](std::string_view key, json::value x, const Path& x_at) {
-                        static constexpr std::pair<std::string_view, std::string_view> k_metrics[] =
-                            {
-                                {"funding", "FUNDING_RATE"},
-                                {"openInterest", "OPEN_INTEREST"},
-                                {"markPx", "MARK_PRICE"},
-                                {"oraclePx", "ORACLE_PRICE"},
-                                {"premium", "PREMIUM"},
-                                {"dayNtlVlm", "VOLUME_24H"},
-                            };
-                        for (const auto& [field, metric] : k_metrics) {
-                            if (key == field) {
-                                auto value = json::number_or_null(x, x_at);
-                                if (metric.ends_with("_PRICE")) {
-                                    value = traded_price(value);
-                                }
-                                if (value) {
-                                    out.add(
-                                        out.series(
-                                            k_source, store::AssetKind::perp, perp.name, metric),
-                                        ts,
-                                        *value);
-                                }
-                            }
+    json::read_array(
+        body,
+        [&](array& top, const Path& root) {
+            long index = 0;
+            for (auto element : top) {
+                const Path at = root.index(index);
+                json::value v;
+                json::check(element.get(v), at);
+                if (index == 0) {
+                    perps = read_universe(v, at);
+                    // A builder dex's coins are "dex:COIN" already; one that is not is made so,
+                    // so that a name never means two markets.
+                    const std::string prefix =
+                        dex.empty() ? std::string() : fmt::format("{}:", dex);
+                    for (auto& p : perps) {
+                        if (!p.name.starts_with(prefix)) {
+                            p.name = prefix + p.name;
+                        }
+                    }
+                } else if (index == 1) {
+                    auto ctxs = as_array(v, at);
+                    size_t i = 0;
+                    json::for_each_object(ctxs, at, [&](object& ctx, const Path& c_at) {
+                        if (i >= perps.size()) {
+                            throw json::ShapeError(
+                                c_at,
+                                fmt::format("more contexts than the {} perps of the universe",
+                                            perps.size()));
+                        }
+                        const Perp& perp = perps[i++];
+                        if (!perp.delisted) {
+                            read_context(ctx, c_at, perp, ts, out);
                         }
                     });
-            });
-        }
-        ++index;
-    }
-    if (index != 2) {
-        throw json::ShapeError(root,
-                               fmt::format("expected [meta, contexts], found {} elements", index));
-    }
-    json::expect_end(doc);
+                }
+                ++index;
+            }
+            if (index != 2) {
+                throw json::ShapeError(
+                    root, fmt::format("expected [meta, contexts], found {} elements", index));
+            }
+        },
+        "[meta, contexts]");
     for (const auto& p : perps) {
         assets.push_back(
             {k_source,
@@ -179,112 +206,54 @@ void parse_asset_contexts(std::string& body,
 }
 
 void parse_predicted_fundings(std::string& body, core::Time ts, store::Batch& out) {
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    array coins;
-    if (doc.get_array().get(coins) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an array of [coin, venues]");
-    }
-    long c = 0;
-    for (auto entry : coins) {
-        const Path at = root.index(c++);
-        json::value v;
-        json::check(entry.get(v), at);
-        auto pair = as_array(v, at);
-        std::string coin;
-        long i = 0;
-        for (auto part : pair) {
-            json::value p;
-            json::check(part.get(p), at.index(i));
-            if (i == 0) {
-                coin = json::string_or_null(p, at.index(0)).value_or("");
-            } else if (i == 1) {
-                auto venues = as_array(p, at.index(1));
-                long j = 0;
-                const Path venues_at = at.index(1); // a named parent: a Path points at it
-                for (auto venue : venues) {
-                    const Path v_at = venues_at.index(j++);
-                    json::value vv;
-                    json::check(venue.get(vv), v_at);
-                    auto vpair = as_array(vv, v_at);
-                    std::string name;
-                    long k = 0;
-                    for (auto item : vpair) {
-                        json::value x;
-                        json::check(item.get(x), v_at.index(k));
-                        if (k == 0) {
-                            name = json::string_or_null(x, v_at.index(k)).value_or("");
-                        } else if (k == 1 && type_of(x, v_at.index(k)) == json_type::object) {
-                            object rate;
-                            json::check(x.get_object().get(rate), v_at.index(k));
-                            json::for_each_field(
-                                rate,
-                                v_at.index(k),
-                                [&](std::string_view key, json::value r, const Path& r_at) {
-                                    if (key != "fundingRate") {
-                                        return;
-                                    }
-                                    if (auto value = json::number_or_null(r, r_at)) {
-                                        std::string metric =
-                                            fmt::format("PREDICTED_FUNDING_RATE_{}", name);
-                                        std::transform(metric.begin(),
-                                                       metric.end(),
-                                                       metric.begin(),
-                                                       [](unsigned char ch) {
-                                                           return static_cast<char>(
-                                                               std::toupper(ch));
-                                                       });
-                                        out.add(out.series(
-                                                    k_source, store::AssetKind::perp, coin, metric),
-                                                ts,
-                                                *value);
-                                    }
-                                });
-                        }
-                        ++k;
+    json::read_array(
+        body,
+        [&](array& coins, const Path& root) {
+            json::for_each_value(coins, root, [&](long, json::value entry, const Path& at) {
+                auto pair = as_array(entry, at);
+                std::string coin;
+                json::for_each_value(pair, at, [&](long i, json::value p, const Path& p_at) {
+                    if (i == 0) {
+                        coin = json::string_or_null(p, p_at).value_or("");
+                    } else if (i == 1) {
+                        auto venues = as_array(p, p_at);
+                        read_venues(venues, p_at, coin, ts, out);
                     }
-                }
-            }
-            ++i;
-        }
-    }
-    json::expect_end(doc);
+                });
+            });
+        },
+        "an array of [coin, venues]");
 }
 
 std::vector<std::string> parse_perp_dexs(std::string& body) {
     std::vector<std::string> names;
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    array dexes;
-    if (doc.get_array().get(dexes) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an array of perp dexes");
-    }
-    long i = 0;
-    for (auto element : dexes) {
-        const Path at = root.index(i++);
-        json::value v;
-        json::check(element.get(v), at);
-        if (type_of(v, at) == json_type::null) {
-            continue; // the main dex
-        }
-        object dex;
-        json::check(v.get_object().get(dex), at);
-        std::string name;
-        json::for_each_field(dex, at, [&](std::string_view key, json::value x, const Path& x_at) {
-            if (key == "name") {
-                name = json::string_or_null(x, x_at).value_or("");
+    json::read_array(
+        body,
+        [&](array& dexes, const Path& root) {
+            long i = 0;
+            for (auto element : dexes) {
+                const Path at = root.index(i++);
+                json::value v;
+                json::check(element.get(v), at);
+                if (type_of(v, at) == json_type::null) {
+                    continue; // the main dex
+                }
+                object dex;
+                json::check(v.get_object().get(dex), at);
+                std::string name;
+                json::for_each_field(
+                    dex, at, [&](std::string_view key, json::value x, const Path& x_at) {
+                        if (key == "name") {
+                            name = json::string_or_null(x, x_at).value_or("");
+                        }
+                    });
+                if (name.empty()) {
+                    throw json::ShapeError(at.key("name"), "missing");
+                }
+                names.push_back(std::move(name));
             }
-        });
-        if (name.empty()) {
-            throw json::ShapeError(at.key("name"), "missing");
-        }
-        names.push_back(std::move(name));
-    }
-    json::expect_end(doc);
+        },
+        "an array of perp dexes");
     return names;
 }
 

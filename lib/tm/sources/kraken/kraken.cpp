@@ -1,3 +1,4 @@
+#include <tm/core/error.hpp>
 #include <tm/http/url.hpp>
 #include <tm/json/reader.hpp>
 #include <tm/sources/kraken/kraken.hpp>
@@ -40,29 +41,24 @@ std::optional<double> element(json::value v, const Path& at, long wanted) {
 // Kraken's envelope {"error":[…],"result":{…}}: `fn(key, value, path)` for every field of
 // `result`. The errors (E…; W… are warnings) become a core::DataError.
 template <typename Fn> void for_each_result(std::string& body, Fn&& fn) {
-    simdjson::ondemand::parser parser;
-    simdjson::ondemand::document doc;
-    const Path root;
-    json::check(parser.iterate(json::padded(body)).get(doc), root);
-    object top;
-    if (doc.get_object().get(top) != simdjson::SUCCESS) {
-        throw json::ShapeError(root, "expected an object");
-    }
     std::vector<std::string> errors;
     bool found = false;
-    json::for_each_field(top, root, [&](std::string_view key, json::value v, const Path& at) {
-        if (key == "error") {
-            for (auto& e : json::string_list(v, at)) {
-                if (e.starts_with('E')) {
-                    errors.push_back(std::move(e));
+    const Path root;
+    json::read_object(body, [&](object& top, const Path&) {
+        json::for_each_field(top, root, [&](std::string_view key, json::value v, const Path& at) {
+            if (key == "error") {
+                for (auto& e : json::string_list(v, at)) {
+                    if (e.starts_with('E')) {
+                        errors.push_back(std::move(e));
+                    }
                 }
+            } else if (key == "result") {
+                found = true;
+                object result;
+                json::check(v.get_object().get(result), at);
+                json::for_each_field(result, at, fn);
             }
-        } else if (key == "result") {
-            found = true;
-            object result;
-            json::check(v.get_object().get(result), at);
-            json::for_each_field(result, at, fn);
-        }
+        });
     });
     if (!errors.empty()) {
         throw core::DataError(fmt::format("Kraken says {}", fmt::join(errors, "; ")));
