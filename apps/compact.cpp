@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
                  "Rebuild the hourly and daily candles from the raw points instead (repair); "
                  "buckets whose raw points retention removed are kept");
     app.add_option("--source", o.source, "With --rebuild-candles: only this source's candles");
-    return cli::run_main(app, common, argc, argv, [&] {
+    return cli::run_main(app, common, argc, argv, [&](report::RunMetrics&) {
         o.db = common.db;
         return jobs::run_compact(o);
     });

@@ -41,7 +41,8 @@ void record_freshness(db::Connection& conn,
 }
 
 // One snapshot: lock, journal, fetch, write (the candles of what it wrote included).
-core::ExitCode pull_once(sources::Source& source, const PullOptions& options, report::RunMetrics& metrics) {
+core::ExitCode
+pull_once(sources::Source& source, const PullOptions& options, report::RunMetrics& metrics) {
     SourceRun run(options.source, options.db, store::PullKind::pull, options.args, metrics);
     store::PullSummary summary;
     http::Client http(options.http);
