@@ -28,7 +28,6 @@ void check_flags_for_view(const CLI::App& app,
     only_for(app, "--interval", view == query::View::history, "the history view");
     only_for(app, "--agg", f.interval.has_value(), "--interval");
     only_for(app, "--status", view == query::View::alerts, "the alerts view");
-    only_for(app, "--refresh", view == query::View::ohlcv, "the ohlcv view");
     only_for(app, "--statement-timeout", o.sql.has_value(), "--sql");
     only_for(app, "--desc", f.sort.has_value(), "--sort");
     if (f.sort && (o.sql || o.interactive)) {
@@ -106,8 +105,6 @@ int main(int argc, char** argv) {
         "--sort", f.sort, "Order rows by this column first (any format; e.g. value, age, name)");
     app.add_flag("--desc", f.desc, "With --sort: largest first");
     app.add_option("-o,--output", o.output, "Write to FILE atomically instead of stdout");
-    app.add_flag(
-        "--refresh", o.refresh, "With ohlcv: rebuild daily_ohlcv from the stored points first");
 
     return cli::run_main(app, common, argc, argv, [&](report::RunMetrics&) {
         if (csv + json + ndjson > 1) {

@@ -31,6 +31,7 @@ constexpr Command k_commands[] = {
     {"serve", "read-only JSON over HTTP, Prometheus /metrics, a dashboard for browsers"},
     {"status", "health of every feed for people and monitoring (exit 0 OK, 1, 2, 3 UNKNOWN)"},
     {"query", "read stored points: latest values or history, by source, asset, metric or entity"},
+    {"compact", "apply the retention policy (roll up, then free old raw points); rebuild candles"},
 };
 
 void print_help(std::FILE* out) {

@@ -4,8 +4,8 @@
 -- year of hourly TVL, a third of them also hourly FEES_24H; chains with hourly CHAIN_TVL (assets
 -- of kind chain, which /protocols must leave out); stablecoins and pools (TVL, APY, utilization)
 -- for the dashboard's DeFi page; minute prices of 220 series on two sources for the rest (about
--- 57 days each), each coin one entity on both (the dashboard's overlay), with their daily
--- candles; alerts, and the pulls journal that history implies (one pull per source and schedule
+-- 57 days each), each coin one entity on both (the dashboard's overlay), with their hourly and
+-- daily candles; alerts, and the pulls journal that history implies (one pull per source and schedule
 -- step: 82,000 a minute feed, one in 50 failed). Run on a database after `tm setup`; :now is the
 -- newest point's time (psql -v now=2024-03-13T00:00:00Z), :points the total.
 \set ON_ERROR_STOP on
@@ -65,6 +65,13 @@ BEGIN
     END LOOP;
 END $$;
 
+-- The month partitions of points that the load fills (rows of a month without one would wait
+-- in points_default).
+\o /dev/null
+SELECT tm_points_partitions(ARRAY(SELECT generate_series(:'now'::timestamptz - interval '13 months',
+                                                         :'now'::timestamptz, interval '1 month')));
+\o
+
 -- Values wander around a level per series.
 INSERT INTO points (series_id, ts, value)
 SELECT s.series_id, :'now'::timestamptz - (p.span - k) * p.step,
@@ -110,6 +117,12 @@ SELECT 'tvl_drop', s.series_id, CASE WHEN k <= 5 THEN 'open' ELSE 'resolved' END
   FROM series s, generate_series(1, 300) k
  WHERE s.metric = 'TVL' AND s.series_id % 10 = k % 10;
 
-REFRESH MATERIALIZED VIEW daily_ohlcv;
+-- The candles (hourly and daily rollups of the prices), as tm compact --rebuild-candles makes
+-- them, in one statement.
+\o /dev/null
+SELECT tm_rollups_refresh(array_agg(series_id), array_agg('-infinity'::timestamptz),
+                          array_agg('infinity'::timestamptz))
+  FROM series WHERE candles;
+\o
 
 VACUUM ANALYZE;

@@ -20,7 +20,7 @@ endif()
 find_package(Python3 REQUIRED COMPONENTS Interpreter)
 
 set(TM_PROGRAMS tm)
-foreach(cmd setup pull backfill query detect status serve)
+foreach(cmd setup pull backfill query detect status serve compact)
     list(APPEND TM_PROGRAMS tm-${cmd})
 endforeach()
 
@@ -52,6 +52,7 @@ file(GLOB TM_SCHEMA_SQL CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/schema/*.sql)
 install(FILES ${TM_SCHEMA_SQL} DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/schema)
 install(FILES ${PROJECT_SOURCE_DIR}/config/defillama.csv ${PROJECT_SOURCE_DIR}/config/artemis.csv
               ${PROJECT_SOURCE_DIR}/config/entities.csv ${PROJECT_SOURCE_DIR}/config/rules.toml
+              ${PROJECT_SOURCE_DIR}/config/retention.toml
         DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/config)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/config/prometheus DESTINATION ${CMAKE_INSTALL_DATADIR}/tm/config)
 # The schedules stay templates: install-schedule fills in this tm's paths and folders for the

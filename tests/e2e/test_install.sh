@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 BUILD=$(cd "$TM_BIN/.." && pwd)
 DEST=$E2E_TMP/dest
 PREFIX=$DEST/usr/local
-COMMANDS="setup pull backfill detect serve status query"
+COMMANDS="setup pull backfill detect serve status query compact"
 
 for tool in man groff logrotate; do
   command -v "$tool" >/dev/null || { echo "test_install: $tool is missing (apt-get install man-db groff-base logrotate)" >&2; exit 1; }
@@ -45,6 +45,7 @@ case_layout_file_by_file() {
 755 d usr/local/bin
 755 f usr/local/bin/tm
 755 f usr/local/bin/tm-backfill
+755 f usr/local/bin/tm-compact
 755 f usr/local/bin/tm-detect
 755 f usr/local/bin/tm-pull
 755 f usr/local/bin/tm-query
@@ -56,6 +57,7 @@ case_layout_file_by_file() {
 755 d usr/local/share/bash-completion/completions
 644 f usr/local/share/bash-completion/completions/tm
 777 l usr/local/share/bash-completion/completions/tm-backfill -> tm
+777 l usr/local/share/bash-completion/completions/tm-compact -> tm
 777 l usr/local/share/bash-completion/completions/tm-detect -> tm
 777 l usr/local/share/bash-completion/completions/tm-pull -> tm
 777 l usr/local/share/bash-completion/completions/tm-query -> tm
@@ -70,6 +72,7 @@ case_layout_file_by_file() {
 755 d usr/local/share/man
 755 d usr/local/share/man/man1
 644 f usr/local/share/man/man1/tm-backfill.1
+644 f usr/local/share/man/man1/tm-compact.1
 644 f usr/local/share/man/man1/tm-detect.1
 644 f usr/local/share/man/man1/tm-pull.1
 644 f usr/local/share/man/man1/tm-query.1
@@ -84,6 +87,7 @@ case_layout_file_by_file() {
 644 f usr/local/share/tm/config/entities.csv
 755 d usr/local/share/tm/config/prometheus
 644 f usr/local/share/tm/config/prometheus/tm-alerts.yml
+644 f usr/local/share/tm/config/retention.toml
 644 f usr/local/share/tm/config/rules.toml
 755 d usr/local/share/tm/crontab
 644 f usr/local/share/tm/crontab/tm.crontab

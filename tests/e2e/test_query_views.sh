@@ -79,9 +79,9 @@ case_other_views() {
   run tm query series --source defillama --asset aave --csv
   expect_contains "$OUT" ",,defillama,aave,TVL,protocol,,2024-03-11T00:00:00Z,2024-03-12T23:00:00Z"
   run tm query history --interval day --agg avg --source coingecko --csv
-  expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value,points\nbitcoin,coingecko,bitcoin,PRICE,2024-03-11T00:00:00Z,311.75,24\nbitcoin,coingecko,bitcoin,PRICE,2024-03-12T00:00:00Z,311.75,24')" "daily average"
+  expect_eq "$OUT" "$(printf 'entity,source,asset,metric,ts,value,points,rollup\nbitcoin,coingecko,bitcoin,PRICE,2024-03-11T00:00:00Z,311.75,24,f\nbitcoin,coingecko,bitcoin,PRICE,2024-03-12T00:00:00Z,311.75,24,f')" "daily average"
   run tm query history --interval day --source coingecko --csv
-  expect_contains "$OUT" "PRICE,2024-03-12T00:00:00Z,323.25,24"
+  expect_contains "$OUT" "PRICE,2024-03-12T00:00:00Z,323.25,24,f"
   run tm query latest --kind protocol
   expect_contains "$OUT" "defillama  Aave  aave"
   expect_not_contains "$OUT" "coingecko"

@@ -64,6 +64,13 @@ case_each_command_with_only_its_role() {
   # A pull given the reader cannot write, and says so.
   run tm pull defillama --metrics TVL --db "$reader"
   [ "$CODE" != 0 ] || fail "a pull as the reader succeeded"
+  # tm compact as the writer: rolling up is DML; freeing a month goes through the owner's
+  # tm_points_reclaim.
+  printf '[[retention]]\nsource = "defillama"\nraw_days = 1\n' >"$E2E_TMP/retention.toml"
+  TM_NOW=2030-01-01T00:00:00Z run tm compact --config "$E2E_TMP/retention.toml"
+  expect_code 0
+  expect_contains "$OUT" " dropped"
+  expect_eq "$(as "$reader" "SELECT count(*) FROM points")" "0" "points after tm compact"
 }
 
 case_roles_cannot_do_more() {
@@ -77,8 +84,14 @@ case_roles_cannot_do_more() {
   expect_contains "$(as "$writer" "COPY (SELECT 1) TO PROGRAM 'true'")" "must be superuser"
   expect_contains "$(as "$writer" "CREATE TABLE elsewhere (a int)")" "permission denied"
   expect_contains "$(as "$owner" "COPY (SELECT 1) TO '/tmp/x'")" "must be superuser"
-  expect_not_contains "$(as "$writer" "SELECT tm_refresh_daily_ohlcv()")" "ERROR" "the writer rebuilding daily_ohlcv"
-  expect_contains "$(as "$reader" "SELECT tm_refresh_daily_ohlcv()")" "permission denied"
+  # The candles are rows the writer keeps; partitions are the owner's, made and freed for the
+  # writer only through tm_points_partitions and tm_points_reclaim (SECURITY DEFINER).
+  expect_not_contains "$(as "$writer" "DELETE FROM rollups")" "ERROR" "the writer changing candles"
+  expect_contains "$(as "$reader" "BEGIN READ WRITE; DELETE FROM rollups; COMMIT")" "permission denied"
+  expect_contains "$(as "$writer" "DROP TABLE points_default")" "must be owner"
+  expect_not_contains "$(as "$writer" "SELECT tm_points_partitions(ARRAY['2024-01-01'::timestamptz])")" "ERROR" "the writer making a month"
+  expect_contains "$(as "$reader" "SELECT tm_points_partitions(ARRAY['2024-02-01'::timestamptz])")" "permission denied"
+  expect_contains "$(as "$reader" "SELECT tm_points_reclaim('points_2024_01')")" "permission denied"
 }
 
 case_roles_sql_for_an_administrator() {

@@ -114,11 +114,11 @@ case_installed_folders_are_all_each_line_needs() {
     expect_code 0
     expect_eq "$OUT$ERR" "" "output of installed line $n ($job)"
   done < <(installed_jobs "$E2E_TMP/installed")
-  expect_eq "$n" 6 "installed jobs"
+  expect_eq "$n" 7 "installed jobs"
   [ -s "$state/export/history.csv" ] || fail "no export"
   [ -s "$state/log/alerts.txt" ] || fail "no alert log"
   expect_eq "$(ls "$state/metrics" | tr '\n' ' ')" \
-    "tm_detect.prom tm_pull_artemis.prom tm_pull_binance.prom tm_pull_coingecko.prom tm_pull_defillama.prom tm_pull_hyperliquid.prom tm_query.prom " \
+    "tm_compact.prom tm_detect.prom tm_pull_artemis.prom tm_pull_binance.prom tm_pull_coingecko.prom tm_pull_defillama.prom tm_pull_hyperliquid.prom tm_query.prom " \
     "metrics files"
 }
 
@@ -136,12 +136,13 @@ due() {
 case_utc_guards_fire_at_utc_times_in_any_zone() {
   local lines
   lines=$(grep -E '^\* \* \* \* \* \[' "$CRONTAB" | sed 's/\\%/%/g')
-  expect_eq "$(printf '%s\n' "$lines" | wc -l)" 4 "guarded lines"
+  expect_eq "$(printf '%s\n' "$lines" | wc -l)" 5 "guarded lines"
   # Every line runs every minute: no field that cron would read in local time.
   expect_eq "$(grep -cE '^[0-9*@]' "$CRONTAB")" "$(grep -cE '^\* \* \* \* \* ' "$CRONTAB")" "lines with '* * * * *'"
-  local artemis defillama
+  local artemis defillama compact
   artemis=$(printf '%s\n' "$lines" | grep 'pull artemis' | cut -d' ' -f6- | sed 's/ || exit 0;.*//')
   defillama=$(printf '%s\n' "$lines" | grep 'pull defillama' | cut -d' ' -f6- | sed 's/ || exit 0;.*//')
+  compact=$(printf '%s\n' "$lines" | grep ' compact ' | cut -d' ' -f6- | sed 's/ || exit 0;.*//')
   # 2024-11-03: New York's clocks go back an hour at 06:00 UTC; 2024-03-10: forward at 07:00.
   local zone
   for zone in America/New_York Asia/Kolkata; do
@@ -152,6 +153,7 @@ case_utc_guards_fire_at_utc_times_in_any_zone() {
       expect_eq "$(due "$zone" "$(date -u -d "@$(TZ=$zone date -d "$day 00:05" +%s)" +%FT%TZ)" "$artemis")" no "Artemis at 00:05 $zone time"
       expect_eq "$(due "$zone" "${day}T06:05:00Z" "$defillama")" yes "DefiLlama at 06:05 UTC on $day, $zone"
       expect_eq "$(due "$zone" "${day}T06:35:00Z" "$defillama")" no "DefiLlama at 06:35 UTC, $zone"
+      expect_eq "$(due "$zone" "${day}T02:30:00Z" "$compact")" yes "tm compact at 02:30 UTC on $day, $zone"
     done
   done
 }
@@ -170,8 +172,9 @@ case_systemd_units_verify_and_are_hardened() {
     expect_contains "$(cat "$out/tm-pull@$source.timer")" "Persistent=true"
   done
   expect_contains "$(cat "$out/tm-pull@.service")" "ExecStart=$TM_BIN/tm pull %i -q"
+  expect_contains "$(cat "$out/tm-compact.service")" "ExecStart=$TM_BIN/tm compact -q --config "
   local unit score
-  for unit in tm-pull@defillama.service tm-pull@artemis.service tm-pull@coingecko.service tm-export.service tm-db.service; do
+  for unit in tm-pull@defillama.service tm-pull@artemis.service tm-pull@coingecko.service tm-export.service tm-compact.service tm-db.service; do
     (cd "$out" && systemd-analyze verify "$out/$unit") >"$E2E_TMP/verify" 2>&1 || fail "$unit: $(cat "$E2E_TMP/verify")"
     score=$(SYSTEMD_UNIT_PATH="$out:" systemd-analyze security --offline=true "$unit" 2>&1 |
             sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p')

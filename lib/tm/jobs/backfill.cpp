@@ -216,11 +216,6 @@ core::ExitCode run_backfill(const BackfillOptions& options, report::RunMetrics& 
         throw;
     }
     core::log::info("{} chunks written, through {}", chunks_written, core::format_date(to - 24h));
-    if (source->info().prices && summary.counts.inserted + summary.counts.updated > 0) {
-        // daily_ohlcv is derived from PRICE and VOLUME_24H points; readers are not blocked.
-        conn.exec("SELECT tm_refresh_daily_ohlcv()");
-    }
-
     return run.report(summary);
 }
 

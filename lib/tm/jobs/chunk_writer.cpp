@@ -75,7 +75,9 @@ store::WriteCounts ChunkWriter::write(const Group& group) {
         through.push_back(core::format_iso8601(time, core::Precision::micros));
     }
     const auto ids = m_dictionary.resolve(group.points);
+    m_writer.prepare(group.points); // the months' partitions, each in a short transaction
     db::Transaction tx(m_conn);
+    // The candles of the buckets the group touched are refreshed in the same transaction.
     const store::WriteCounts counts = m_writer.write(group.points, ids, m_policy, m_pull_id);
     // GREATEST: a chunk never moves a resume point backwards (--since later than before).
     m_conn.exec("INSERT INTO backfill_progress (source, asset, metric, done_through) "

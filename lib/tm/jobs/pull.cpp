@@ -40,11 +40,9 @@ void record_freshness(db::Connection& conn,
     }
 }
 
-// One snapshot: lock, journal, fetch, write. Adds to `changed` the points it inserted or updated.
-core::ExitCode pull_once(sources::Source& source,
-                         const PullOptions& options,
-                         long long& changed,
-                         report::RunMetrics& metrics) {
+// One snapshot: lock, journal, fetch, write (the candles of what it wrote included).
+core::ExitCode
+pull_once(sources::Source& source, const PullOptions& options, report::RunMetrics& metrics) {
     SourceRun run(options.source, options.db, store::PullKind::pull, options.args, metrics);
     store::PullSummary summary;
     http::Client http(options.http);
@@ -67,8 +65,9 @@ core::ExitCode pull_once(sources::Source& source,
 
         store::SeriesDictionary dictionary(run.conn());
         const auto ids = dictionary.resolve(points);
-        db::Transaction tx(run.conn());
         store::PointWriter writer(run.conn());
+        writer.prepare(points);
+        db::Transaction tx(run.conn());
         summary.counts = writer.write(points, ids, store::Policy::live, run.pull_id());
         if (!ctx.nothing_named()) {
             store::write_assets(run.conn(), ctx.assets());
@@ -81,16 +80,8 @@ core::ExitCode pull_once(sources::Source& source,
         run.record_failure(summary, e);
         throw;
     }
-    changed += summary.counts.inserted + summary.counts.updated;
     record_freshness(run.conn(), options.source, metrics);
     return run.report(summary);
-}
-
-// daily_ohlcv is derived from PRICE and VOLUME_24H points: rebuilt after a price source wrote.
-void refresh_ohlcv(const PullOptions& options) {
-    db::Connection conn = db::connect(db::select_target(options.db, db::Role::writer));
-    // CONCURRENTLY: readers of daily_ohlcv are not blocked while it rebuilds.
-    conn.exec("SELECT tm_refresh_daily_ohlcv()");
 }
 
 } // namespace
@@ -102,13 +93,8 @@ core::ExitCode run_pull(const PullOptions& options, report::RunMetrics& metrics)
         throw core::UsageError(
             "--every and --for go together: --every 5s --for 55s samples every 5 s for 55 s");
     }
-    long long changed = 0;
     if (!options.every) {
-        const auto code = pull_once(*source, options, changed, metrics);
-        if (source->info().prices && changed > 0) {
-            refresh_ohlcv(options);
-        }
-        return code;
+        return pull_once(*source, options, metrics);
     }
     const auto& info = source->info();
     const double budget = options.http.rate_per_minute.value_or(info.budget_per_minute);
@@ -130,7 +116,7 @@ core::ExitCode run_pull(const PullOptions& options, report::RunMetrics& metrics)
     for (long k = 1;; ++k) {
         const auto next = start + k * *options.every;
         const bool last = next >= end;
-        const auto code = pull_once(*source, options, changed, metrics);
+        const auto code = pull_once(*source, options, metrics);
         // failed outranks usage (nothing named exists), which outranks partial, then ok
         const auto rank = [](core::ExitCode c) {
             return c == core::ExitCode::failed    ? 3
@@ -145,9 +131,6 @@ core::ExitCode run_pull(const PullOptions& options, report::RunMetrics& metrics)
             break;
         }
         core::interrupt::sleep_until(next);
-    }
-    if (info.prices && changed > 0) {
-        refresh_ohlcv(options);
     }
     return worst;
 }

@@ -29,7 +29,7 @@ struct PullOptions {
 // failed, the rest written) or failed (nothing written). Throws core::Error for the rest
 // (usage 2, database 4, lock 5). With --every, each snapshot is a pull of its own and the exit
 // code is the worst of them; an interval the source's request budget cannot sustain is
-// refused before anything runs. Pulls of price sources refresh daily_ohlcv at the end.
+// refused before anything runs. Candles of what a pull wrote are current when it commits.
 core::ExitCode run_pull(const PullOptions& options, report::RunMetrics& metrics);
 
 } // namespace jobs

@@ -19,12 +19,6 @@ core::ExitCode run_query(const QueryOptions& o) {
         && !std::filesystem::is_directory(std::filesystem::absolute(*o.output).parent_path())) {
         throw core::UsageError(fmt::format("-o {}: its folder does not exist", *o.output));
     }
-    if (o.refresh) {
-        // Only a writer may rebuild derived data; the reading below stays the reader's.
-        db::Connection writer = db::connect(db::select_target(o.db, db::Role::writer));
-        db::require_schema(writer);
-        writer.exec("SELECT tm_refresh_daily_ohlcv()");
-    }
     db::Connection conn = db::connect(db::select_target(o.db, db::Role::reader));
     db::require_schema(conn);
     if (o.interactive) {

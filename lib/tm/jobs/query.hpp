@@ -18,7 +18,6 @@ struct QueryOptions {
     std::optional<std::string> output; // -o FILE, written atomically
     std::optional<std::string> sql;    // --sql: one read-only query instead of a view
     core::Duration statement_timeout = std::chrono::seconds{60};
-    bool refresh = false; // rebuild daily_ohlcv first (needs the writer role)
     bool interactive = false;
 };
 

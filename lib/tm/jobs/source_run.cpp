@@ -134,7 +134,8 @@ core::ExitCode SourceRun::report(const store::PullSummary& summary) const {
     m_metrics.errors = static_cast<long long>(std::count_if(
         summary.errors.begin(), summary.errors.end(), [](const auto& e) { return e.failure; }));
     core::log::info(
-        "{} {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, {} unchanged",
+        "{} {} of {} {}: {} requests ({} failed), {} points: {} inserted, {} updated, {} "
+        "unchanged{}",
         m_kind,
         m_pull_id,
         m_source,
@@ -144,7 +145,11 @@ core::ExitCode SourceRun::report(const store::PullSummary& summary) const {
         c.seen,
         c.inserted,
         c.updated,
-        c.unchanged);
+        c.unchanged,
+        c.before_horizon == 0
+            ? ""
+            : fmt::format(", {} before their series' retention horizon (kept as rollups only)",
+                          c.before_horizon));
     switch (summary.status) {
     case store::PullStatus::ok:
         return core::ExitCode::ok;

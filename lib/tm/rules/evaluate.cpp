@@ -176,16 +176,34 @@ std::string threshold_sql(const Rule& rule, Statement& st) {
                        gate_join);
 }
 
+// The points a window can reach: from the oldest judged point's window start to the newest
+// judged point, as times (ev.ts is at most max_age old in a live run, in [a, b) in a backtest).
+struct Span {
+    core::Time lo, hi;
+};
+
+Span window_span(const Rule& rule, Mode mode, core::Time a, core::Time b) {
+    return mode == Mode::now ? Span{a - rule.max_age - rule.window, a} : Span{a - rule.window, b};
+}
+
 // The newest max_points values of ev's series in the window before ev (newest first): a walk down
-// the points index that stops after max_points, whatever the series' density.
-std::string window_values(const Rule& rule, Statement& st) {
+// the points index that stops after max_points, whatever the series' density. The constant
+// bounds (`span`) are redundant for the result; they let the planner leave out the months of
+// points outside them, points_default included, and so walk the months newest first and stop
+// (an ordered Append). They must be constants: an expression such as now - interval is only
+// stable and would not prune at planning. Without them it reads the whole window of every series
+// and sorts it (outlier over 20M points: 2.9 s instead of 0.35 s).
+std::string window_values(const Rule& rule, Statement& st, const Span& span) {
     return fmt::format("SELECT q.value FROM points q WHERE q.series_id = ev.series_id AND q.ts >= "
-                       "ev.ts - {} AND q.ts < ev.ts ORDER BY q.ts DESC LIMIT {}",
+                       "ev.ts - {} AND q.ts < ev.ts AND q.ts >= {} AND q.ts <= {} "
+                       "ORDER BY q.ts DESC LIMIT {}",
                        st.interval(rule.window),
+                       st.time(span.lo),
+                       st.time(span.hi),
                        st.param(std::to_string(rule.max_points), "integer"));
 }
 
-std::string deviation_sql(const Rule& rule, Statement& st) {
+std::string deviation_sql(const Rule& rule, Statement& st, const Span& span) {
     return fmt::format(
         "SELECT ev.series_id, NULL::text, ev.ts, ev.value, m.mean, "
         "abs(ev.value - m.mean) / abs(m.mean) > {f}, "
@@ -195,13 +213,13 @@ std::string deviation_sql(const Rule& rule, Statement& st) {
         "m WHERE m.n >= {min} AND m.mean <> 0",
         fmt::arg("f", st.number(rule.fraction)),
         fmt::arg("label", st.text(core::format_duration(rule.window))),
-        fmt::arg("values", window_values(rule, st)),
+        fmt::arg("values", window_values(rule, st, span)),
         fmt::arg("min", st.number(rule.min_points)));
 }
 
 // Median and MAD of one read of the window: the values go to an array once, the MAD is taken from
 // it.
-std::string outlier_sql(const Rule& rule, Statement& st) {
+std::string outlier_sql(const Rule& rule, Statement& st, const Span& span) {
     return fmt::format(
         "SELECT ev.series_id, NULL::text, ev.ts, ev.value, m.median, "
         "abs(ev.value - m.median) / (1.4826 * d.mad) >= {z}, "
@@ -215,7 +233,7 @@ std::string outlier_sql(const Rule& rule, Statement& st) {
         "WHERE m.n >= {min} AND d.mad > 0",
         fmt::arg("z", st.number(rule.z)),
         fmt::arg("label", st.text(core::format_duration(rule.window))),
-        fmt::arg("values", window_values(rule, st)),
+        fmt::arg("values", window_values(rule, st, span)),
         fmt::arg("min", st.number(rule.min_points)));
 }
 
@@ -330,10 +348,10 @@ std::string judgements_sql(const Rule& rule, Mode mode, Statement& st, core::Tim
         body = threshold_sql(rule, st);
         break;
     case Kind::deviation:
-        body = deviation_sql(rule, st);
+        body = deviation_sql(rule, st, window_span(rule, mode, a, b));
         break;
     case Kind::outlier:
-        body = outlier_sql(rule, st);
+        body = outlier_sql(rule, st, window_span(rule, mode, a, b));
         break;
     case Kind::divergence:
         body = divergence_sql(rule, mode, st, a);

@@ -1,6 +1,7 @@
 #include <tm/core/error.hpp>
 #include <tm/core/files.hpp>
 #include <tm/core/strings.hpp>
+#include <tm/core/toml.hpp>
 #include <tm/rules/rules_file.hpp>
 #include <tm/store/asset_kind.hpp>
 
@@ -390,13 +391,7 @@ private:
 } // namespace
 
 std::vector<Rule> parse_rules(std::string_view text, const std::string& origin) {
-    toml::table doc;
-    try {
-        doc = toml::parse(text, origin);
-    } catch (const toml::parse_error& e) {
-        throw core::UsageError(
-            fmt::format("{}:{}: {}", origin, e.source().begin.line, std::string(e.description())));
-    }
+    const toml::table doc = core::parse_toml(text, origin);
     for (const auto& [key, node] : doc) {
         if (key.str() != "rule") {
             throw core::UsageError(fmt::format("{}:{}: unknown top-level key '{}' (rules are "

@@ -36,8 +36,6 @@ struct SourceInfo {
     // refusing a `tm pull --every` the budget cannot sustain.
     double budget_per_minute = 60;
     double pull_cost = 1;
-    // True for sources whose PRICE points feed daily_ohlcv (refreshed after their pulls).
-    bool prices = false;
 };
 
 // Turns a response body into points and asset rows. Pure: no network, no database; throws

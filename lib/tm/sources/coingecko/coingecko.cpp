@@ -49,7 +49,6 @@ CoinGecko::CoinGecko(const Selection& selection, Mode)
     // 30 calls a minute is the demo budget and more than keyless gets; pro plans start at 250.
     m_info.budget_per_minute = m_pro_key.empty() ? 30 : 250;
     m_info.pull_cost = static_cast<double>((m_coins.size() + 249) / 250);
-    m_info.prices = true;
 }
 
 void CoinGecko::configure(http::Client& http) const {

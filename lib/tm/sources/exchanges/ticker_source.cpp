@@ -14,7 +14,6 @@ TickerSource::TickerSource(SourceInfo info,
       m_base(base_url(m_info.hosts.front().env_var, m_info.hosts.front().default_url)),
       m_pairs(selection.assets.empty() ? std::move(default_pairs) : selection.assets),
       m_metrics(selection.metrics.begin(), selection.metrics.end()) {
-    m_info.prices = true;
     if (selection.config_file) {
         throw core::UsageError(
             fmt::format("{} takes no --config; choose pairs with --assets", m_info.name));
