@@ -1,4 +1,5 @@
 #include <tm/jobs/chunk_writer.hpp>
+#include <tm/store/backfill_progress.hpp>
 
 #include <pthread.h>
 
@@ -68,28 +69,12 @@ int ChunkWriter::chunks_written() const {
 }
 
 store::WriteCounts ChunkWriter::write(const Group& group) {
-    std::vector<std::string> assets, metrics, through;
-    for (const auto& [key, time] : group.progress) {
-        assets.push_back(key.asset);
-        metrics.push_back(key.metric);
-        through.push_back(core::format_iso8601(time, core::Precision::micros));
-    }
     const auto ids = m_dictionary.resolve(group.points);
     m_writer.prepare(group.points); // the months' partitions, each in a short transaction
     db::Transaction tx(m_conn);
     // The candles of the buckets the group touched are refreshed in the same transaction.
     const store::WriteCounts counts = m_writer.write(group.points, ids, m_policy, m_pull_id);
-    // GREATEST: a chunk never moves a resume point backwards (--since later than before).
-    m_conn.exec("INSERT INTO backfill_progress (source, asset, metric, done_through) "
-                "SELECT $1, a, m, t FROM unnest($2::text[], $3::text[], $4::timestamptz[]) AS "
-                "u(a, m, t) "
-                "ON CONFLICT (source, asset, metric) DO UPDATE "
-                "SET done_through = GREATEST(backfill_progress.done_through, "
-                "EXCLUDED.done_through), updated_at = now()",
-                {m_source,
-                 db::array_literal(assets),
-                 db::array_literal(metrics),
-                 db::array_literal(through)});
+    store::advance_progress(m_conn, m_source, group.progress);
     tx.commit();
     return counts;
 }

@@ -10,8 +10,14 @@
 namespace store {
 
 // The backfill_progress rows of `source`: through when each (asset, metric) history is complete,
-// so that a backfill resumes where earlier runs stopped. (ChunkWriter advances them, in the
-// transaction of the chunks that complete them.)
+// so that a backfill resumes where earlier runs stopped.
 std::map<ProgressKey, core::Time> load_progress(db::Connection& conn, const std::string& source);
+
+// Moves those resume points forward to `through` (never backwards: a run with a later --since
+// must not forget what earlier runs completed). Call it in the transaction of the chunks that
+// complete them, so a resume point is never ahead of its points.
+void advance_progress(db::Connection& conn,
+                      const std::string& source,
+                      const std::map<ProgressKey, core::Time>& through);
 
 } // namespace store
