@@ -28,8 +28,9 @@ populate() {
     TM_NOW=$t tm pull hyperliquid "${FAST[@]}" || fail "pull hyperliquid at $t"
     TM_NOW=$t tm pull coingecko "${FAST[@]}" || fail "pull coingecko at $t"
     TM_NOW=$t tm pull binance --assets BTCUSDT,ETHUSDT "${FAST[@]}" || fail "pull binance at $t"
-    # ETHUSD is not in the recordings: a partial pull, so the journal has errors to show.
-    TM_NOW=$t tm pull kraken --assets XBTUSD,ETHUSD "${FAST[@]}" 2>/dev/null
+    # NOPEUSD is no Kraken pair: a partial pull (exit 3), so the journal has errors to show.
+    TM_NOW=$t tm pull kraken --assets XBTUSD,NOPEUSD "${FAST[@]}" 2>/dev/null
+    [ $? = 3 ] || fail "pull kraken with an unknown pair at $t: expected exit 3"
   done
   TM_NOW=2024-03-13T05:17:00Z tm backfill coingecko --since 2024-02-12 --until 2024-03-12 "${FAST[@]}" || fail "backfill"
   TM_NOW=2024-03-13T05:20:00Z tm detect -q >/dev/null || fail "detect"
