@@ -53,7 +53,7 @@ case_shipped_crontab_under_cron_at_utc_times() {
     --env "SLACK_WEBHOOK_URL=$FIXTURE_URL$SLACK_PATH" \
     --env "${clock[0]}" --env "${clock[1]}" --env "${clock[2]}"
   expect_code 0
-  expect_contains "$OUT" "installed tm's cron schedule (6 jobs) for $CRON_USER"
+  expect_contains "$OUT" "installed tm's cron schedule (7 jobs) for $CRON_USER"
   for d in log export metrics; do
     [ "$(stat -c %U "$work/$d")" = "$CRON_USER" ] || fail "$work/$d is not owned by $CRON_USER"
   done
@@ -62,18 +62,19 @@ case_shipped_crontab_under_cron_at_utc_times() {
     setsid cron -f -L 15 >"$work/cron.out" 2>&1) &
   CRON_PID=$!
   # Two minutes of runs: 4 jobs at 00:05 and 2 at 00:06 (the other lines start and stop at
-  # their guard), 12 in all; each ends with an END line. Generous bound for a slow machine.
+  # their guard), 14 in all (7 lines x 2 minutes); each ends with an END line. Generous bound
+  # for a slow machine.
   local ended=0
   for _ in $(seq 600); do
     ended=$(grep -c "($CRON_USER) END" "$work/syslog.txt" 2>/dev/null)
-    [ "$ended" -ge 12 ] && break
+    [ "$ended" -ge 14 ] && break
     sleep 1
   done
   kill "$CRON_PID" 2>/dev/null
   wait "$CRON_PID" 2>/dev/null
   CRON_PID=""
   echo "    cron ran $ended jobs in $((SECONDS - started)) s" >&2
-  expect_eq "$ended" 12 "jobs cron ran (6 lines x 2 minutes)"
+  expect_eq "$ended" 14 "jobs cron ran (7 lines x 2 minutes)"
   local log
   log=$(cat "$work/syslog.txt")
   expect_not_contains "$log" "No MTA installed" "cron's log (a job printed something: cron would mail it)"
