@@ -32,7 +32,7 @@ Family dimension(FamilyId id,
 } // namespace
 
 const std::vector<Family>& families() {
-    using enum Kind;
+    using enum store::AssetKind; // not the alias Kind: clang refuses `using enum` on an alias
     using enum FamilyId;
     const auto free = Tier::free;
     const auto pro = Tier::pro;
