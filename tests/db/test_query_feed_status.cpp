@@ -3,7 +3,7 @@
 #include "temp_db.hpp"
 
 #include <tm/query/feed_status.hpp>
-#include <tm/query/newest_point.hpp>
+#include <tm/store/newest_point.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -16,9 +16,9 @@ core::Time at(const char* iso) {
 } // namespace
 
 TEST_CASE("recent_months_start: the start of the UTC month before now's") {
-    CHECK(core::format_iso8601(query::recent_months_start(at("2024-03-13T05:17:00Z")))
+    CHECK(core::format_iso8601(store::recent_months_start(at("2024-03-13T05:17:00Z")))
           == "2024-02-01T00:00:00Z");
-    CHECK(core::format_iso8601(query::recent_months_start(at("2024-01-01T00:00:00Z")))
+    CHECK(core::format_iso8601(store::recent_months_start(at("2024-01-01T00:00:00Z")))
           == "2023-12-01T00:00:00Z");
 }
 

@@ -1,5 +1,5 @@
 #include <tm/query/feed_status.hpp>
-#include <tm/query/newest_point.hpp>
+#include <tm/store/newest_point.hpp>
 
 #include <fmt/format.h>
 
@@ -52,7 +52,7 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
             "  FROM series), "
             "newest AS (SELECT s.source, count(*) AS series, max(p.ts) AS ts FROM series s "
             "  LEFT JOIN LATERAL (")
-            + newest_point_sql("ts", "s.series_id", "$2", "$1")
+            + store::newest_point_sql("ts", "s.series_id", "$2", "$1")
             + ") p ON true "
               "GROUP BY s.source), "
               "recent AS (SELECT s.source, count(*) AS points FROM series s JOIN points p ON "
@@ -83,7 +83,7 @@ feed_status(db::Connection& conn, core::Time now, const FeedLimits& limits) {
               "WHERE newest.source IS NOT NULL OR last.status IS NOT NULL "
               "ORDER BY src.source",
         {core::format_iso8601(now, core::Precision::micros),
-         core::format_iso8601(recent_months_start(now), core::Precision::micros)});
+         core::format_iso8601(store::recent_months_start(now), core::Precision::micros)});
     std::vector<FeedStatus> out;
     for (int i = 0; i < r.rows(); ++i) {
         FeedStatus f;
@@ -153,10 +153,10 @@ std::optional<core::Time>
 newest_point(db::Connection& conn, const std::string& source, core::Time now) {
     const auto r = conn.exec(
         "SELECT (extract(epoch FROM max(p.ts)) * 1e6)::bigint FROM series s CROSS JOIN LATERAL ("
-            + newest_point_sql("ts", "s.series_id", "$3", "$2") + ") p WHERE s.source = $1",
+            + store::newest_point_sql("ts", "s.series_id", "$3", "$2") + ") p WHERE s.source = $1",
         {source,
          core::format_iso8601(now, core::Precision::micros),
-         core::format_iso8601(recent_months_start(now), core::Precision::micros)});
+         core::format_iso8601(store::recent_months_start(now), core::Precision::micros)});
     if (r.is_null(0, 0)) {
         return std::nullopt;
     }

@@ -3,6 +3,7 @@
 #include <tm/core/strings.hpp>
 #include <tm/query/interactive.hpp>
 #include <tm/query/views.hpp>
+#include <tm/store/newest_point.hpp>
 
 #include <fmt/format.h>
 
@@ -130,10 +131,12 @@ void run_interactive(db::Connection& conn, std::FILE* in, std::FILE* out, core::
             "metric",
             pairs(conn.exec(
                 "SELECT s.metric, coalesce('newest ' || tm_iso(p.ts), 'no points') FROM series s "
-                "LEFT JOIN LATERAL (SELECT ts FROM points WHERE series_id = s.series_id "
-                "ORDER BY ts DESC LIMIT 1) p ON true WHERE s.source = $1 AND s.asset = $2 "
-                "ORDER BY s.metric",
-                {f.source, f.assets[0]})));
+                "LEFT JOIN LATERAL ("
+                    + store::newest_point_sql("ts", "s.series_id", "$3", "")
+                    + ") p ON true WHERE s.source = $1 AND s.asset = $2 ORDER BY s.metric",
+                {f.source,
+                 f.assets[0],
+                 core::format_iso8601(store::recent_months_start(now), core::Precision::micros)})));
         for (;;) {
             const auto days = core::strings::parse_int(prompt.ask("days back", "30"));
             if (days && *days >= 1 && *days <= 36500) {

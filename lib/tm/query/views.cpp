@@ -1,9 +1,9 @@
 #include <tm/core/error.hpp>
 #include <tm/core/strings.hpp>
 #include <tm/db/statement.hpp>
-#include <tm/query/newest_point.hpp>
 #include <tm/query/views.hpp>
 #include <tm/store/metric_family.hpp>
+#include <tm/store/newest_point.hpp>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -192,9 +192,9 @@ Select latest(const Filter& f, core::Time now, report::Format format) {
              "age");
     series_filters(b);
     b.range("p.ts");
-    const std::string since = b.st().time(recent_months_start(now));
+    const std::string since = b.st().time(store::recent_months_start(now));
     return b.build(fmt::format("series s CROSS JOIN LATERAL ({}) p {}",
-                               newest_point_sql("ts, value", "s.series_id", since, ""),
+                               store::newest_point_sql("ts, value", "s.series_id", since, ""),
                                series_joins(b)),
                    "s.source, s.asset, s.metric");
 }

@@ -1,6 +1,7 @@
 #include <tm/db/statement.hpp>
 #include <tm/rules/evaluate.hpp>
 #include <tm/store/metric_family.hpp>
+#include <tm/store/newest_point.hpp>
 
 #include <fmt/format.h>
 
@@ -68,12 +69,12 @@ std::string selected_series(const Rule& rule, Statement& st) {
 std::string judged_points(const Rule& rule, Mode mode, Statement& st, core::Time a, core::Time b) {
     if (mode == Mode::now) {
         const std::string now = st.time(a);
-        return fmt::format(
-            "SELECT sel.*, p.ts, p.value FROM sel CROSS JOIN LATERAL (SELECT ts, value FROM points "
-            "WHERE series_id = sel.series_id AND ts <= {0} ORDER BY ts DESC LIMIT 1) p "
-            "WHERE p.ts > {0} - {1}",
-            now,
-            st.interval(rule.max_age));
+        const std::string since = st.time(store::recent_months_start(a));
+        return fmt::format("SELECT sel.*, p.ts, p.value FROM sel CROSS JOIN LATERAL ({}) p "
+                           "WHERE p.ts > {} - {}",
+                           store::newest_point_sql("ts, value", "sel.series_id", since, now),
+                           now,
+                           st.interval(rule.max_age));
     }
     return fmt::format("SELECT sel.*, p.ts, p.value FROM sel JOIN points p ON p.series_id = "
                        "sel.series_id WHERE p.ts >= {} AND p.ts < {}",

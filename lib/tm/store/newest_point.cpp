@@ -1,10 +1,10 @@
-#include <tm/query/newest_point.hpp>
+#include <tm/store/newest_point.hpp>
 
 #include <fmt/format.h>
 
 #include <chrono>
 
-namespace query {
+namespace store {
 
 core::Time recent_months_start(core::Time now) {
     using namespace std::chrono;
@@ -29,4 +29,4 @@ std::string newest_point_sql(std::string_view columns,
                        bound);
 }
 
-} // namespace query
+} // namespace store

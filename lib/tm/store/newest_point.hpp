@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace query {
+namespace store {
 
 // Where "the newest point of a series" starts looking: the start of the UTC month before `now`'s.
 // A constant, so that the planner can leave out the months of points before it (and its default
@@ -24,4 +24,4 @@ std::string newest_point_sql(std::string_view columns,
                              std::string_view since,
                              std::string_view until);
 
-} // namespace query
+} // namespace store
