@@ -312,9 +312,10 @@ TEST_CASE("migration 011 partitions an older store's points without losing one")
                            "value, pull_id), ',' ORDER BY series_id, ts)) FROM points";
     const std::string before = one(conn, checksum);
     const auto report = db::apply_migrations(conn);
-    REQUIRE(report.applied.size() == 2);
-    CHECK(report.applied.front() == "010_rollups.sql");
-    CHECK(report.applied.back() == "011_points_partitions.sql");
+    REQUIRE(report.applied.size() == 3);
+    CHECK(report.applied[0] == "010_rollups.sql");
+    CHECK(report.applied[1] == "011_points_partitions.sql");
+    CHECK(report.applied[2] == "012_partition_maker_lock.sql");
     CHECK(one(conn, checksum) == before);
     CHECK(one(conn, "SELECT count(*) FROM ONLY points_default") == "0");
     CHECK(one(conn, "SELECT count(*) FROM tm_points_months()") == "5"); // Nov 2023 to Mar 2024

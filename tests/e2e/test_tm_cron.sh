@@ -38,8 +38,10 @@ case_the_shipped_crontab_runs_its_jobs_at_their_utc_times() {
   # TM_METRICS_DIR comes from the crontab's own lines: each pull wrote its metrics there.
   expect_eq "$(ls "$work/metrics" | grep '^tm_pull_' | tr '\n' ' ')" \
     "tm_pull_artemis.prom tm_pull_binance.prom tm_pull_coingecko.prom tm_pull_defillama.prom " "pulls at 00:05 UTC"
-  expect_sql "SELECT string_agg(DISTINCT source, ' ' ORDER BY source) FROM pulls WHERE status = 'ok'" \
-    "artemis binance coingecko defillama"
+  # A line ends with its detect's exit code, so a failed pull shows only here: say why it failed.
+  expect_eq "$(sql "SELECT string_agg(DISTINCT source, ' ' ORDER BY source) FROM pulls WHERE status = 'ok'")" \
+    "artemis binance coingecko defillama" \
+    "sources pulled ok ($(sql "SELECT string_agg(source || ' ' || status || ' ' || coalesce(error, ''), '; ' ORDER BY pull_id) FROM pulls"); $(cat "$work/stdout"))"
   [ -e "$work/export/history.csv" ] && fail "the 01:30 export ran at 00:05"
   expect_contains "$(cat "$work/stderr")" "tm-cron info: 7 jobs from $work/crontab, times in UTC"
   expect_eq "$(grep -c 'exited 0$' "$work/stderr")" 7 "jobs that ended well (of 7): $(cat "$work/stderr")"
